@@ -1,0 +1,45 @@
+# The README's two commands: `make run` and `make test`. Each creates .venv and installs what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-infra lint token synth deploy bench clean
+
+$(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	touch $(INSTALLED)
+
+## Start the whole product on its embedded AWS, with the demo tenant, at http://127.0.0.1:$${LEADLINE_PORT:-3000}
+run: $(INSTALLED)
+	$(PY) -m infra.local run
+
+## Run every test (unit, integration against the local runtime, infrastructure)
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+## Print a staff token for an employee of the running product: make token EMPLOYEE=csr
+token: $(INSTALLED)
+	@$(PY) -m infra.local token --employee $${EMPLOYEE:-admin}
+
+## Synthesize the CloudFormation template into cdk.out (cdk-nag runs on every synth)
+synth: $(INSTALLED)
+	$(PY) app.py
+
+## Deploy to the AWS account and region of your current credentials
+deploy: $(INSTALLED)
+	npx --yes aws-cdk@2 deploy --app "$(PY) app.py"
+
+## Cold-start benchmark: whole-process import time of each handler against a bare one
+bench: $(INSTALLED)
+	$(PY) bench/cold_start.py
+
+clean:
+	rm -rf $(VENV) cdk.out .local

@@ -1,0 +1,217 @@
+"""What API Gateway does in front of the functions, on 127.0.0.1: match the route, check the staff token,
+turn the HTTP request into a REST API proxy event, invoke the handler, and turn its answer back into HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from infra.local import tokens
+from infra.topology import Route, Topology
+
+log = logging.getLogger("leadline.local.gateway")
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+STAGE = "local"
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    route: Route
+    function: str
+    pattern: re.Pattern
+    param_names: tuple[str, ...]
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        # API Gateway prefers literal paths over {param} over {proxy+}.
+        greedy = "+}" in self.route.path
+        return (1 if greedy else 0, -self.route.path.count("/"))
+
+
+def compile_route(route: Route, function: str) -> CompiledRoute:
+    names: list[str] = []
+    regex = "^"
+    for segment in route.path.strip("/").split("/"):
+        regex += "/"
+        if m := re.fullmatch(r"\{(\w+)\+\}", segment):
+            names.append(m.group(1))
+            regex += f"(?P<{m.group(1)}>.+)"
+        elif m := re.fullmatch(r"\{(\w+)\}", segment):
+            names.append(m.group(1))
+            regex += f"(?P<{m.group(1)}>[^/]+)"
+        else:
+            regex += re.escape(segment)
+    return CompiledRoute(route, function, re.compile(regex + "$"), tuple(names))
+
+
+class LambdaContext:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    def __init__(self, function_name: str, timeout_seconds: int, memory_mb: int):
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class Functions:
+    """The handlers, one 'instance' each: like a Lambda function with reserved concurrency 1, a handler
+    never runs two events at once (Powertools' resolver keeps the current event on the app)."""
+
+    def __init__(self, topology: Topology, load: Callable[[str], Callable]):
+        self._specs = {f.name: f for f in topology.functions}
+        self._handlers = {name: load(spec.handler_module) for name, spec in self._specs.items()}
+        self._locks = {name: threading.Lock() for name in self._specs}
+
+    def invoke(self, name: str, event: dict) -> dict:
+        spec = self._specs[name]
+        with self._locks[name]:
+            return self._handlers[name](event, LambdaContext(name, spec.timeout_seconds, spec.memory_mb))
+
+
+class Gateway:
+    def __init__(self, topology: Topology, functions: Functions, signing_key: str):
+        self.functions = functions
+        self.signing_key = signing_key
+        self.routes = sorted(
+            (compile_route(r, f.name) for f in topology.functions for r in f.routes), key=lambda c: c.specificity
+        )
+
+    def match(self, method: str, path: str) -> tuple[CompiledRoute, dict[str, str]] | None:
+        for compiled in self.routes:
+            if compiled.route.method not in ("ANY", method):
+                continue
+            if m := compiled.pattern.match(path):
+                return compiled, m.groupdict()
+        return None
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str) -> tuple[int, dict, bytes]:
+        split = urlsplit(raw_path)
+        path = unquote(split.path) or "/"
+        found = self.match(method, path)
+        if found is None:
+            return _json(403 if method != "OPTIONS" else 404, {"message": "Missing Authentication Token"})
+        compiled, params = found
+        claims = None
+        if compiled.route.auth == "staff":
+            claims = tokens.verify(self.signing_key, _header(headers, "authorization"))
+            if claims is None:
+                return _json(401, {"message": "Unauthorized"})
+        event = proxy_event(
+            method=method, path=path, query=split.query, headers=headers, body=body, source_ip=source_ip,
+            resource=compiled.route.path, path_params=params, claims=claims,
+        )
+        try:
+            result = self.functions.invoke(compiled.function, event)
+        except Exception:  # the function crashed: API Gateway answers 502 and the error is the function's log line
+            log.error("function %s failed:\n%s", compiled.function, traceback.format_exc())
+            return _json(502, {"message": "Internal server error"})
+        return _http_response(result)
+
+
+def proxy_event(*, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str,
+                resource: str, path_params: dict[str, str], claims: dict | None) -> dict:
+    multi_query = parse_qs(query, keep_blank_values=True) if query else {}
+    text_body: str | None
+    is_b64 = False
+    if not body:
+        text_body = None
+    else:
+        try:
+            text_body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text_body, is_b64 = base64.b64encode(body).decode(), True
+    now_ms = int(time.time() * 1000)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": dict(headers),
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/{STAGE}{path}",
+            "stage": STAGE,
+            "requestId": str(uuid.uuid4()),
+            "extendedRequestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
+            "apiId": "local",
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": now_ms,
+            "identity": {"sourceIp": source_ip, "userAgent": _header(headers, "user-agent")},
+            "authorizer": {"claims": claims} if claims is not None else None,
+        },
+        "body": text_body,
+        "isBase64Encoded": is_b64,
+    }
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _json(status: int, body: dict) -> tuple[int, dict, bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def _http_response(result: dict) -> tuple[int, dict, bytes]:
+    headers = dict(result.get("headers") or {})
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name] = ", ".join(values)
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    return int(result.get("statusCode", 200)), headers, raw
+
+
+def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                status, headers, body = _json(413, {"message": "Request Too Long"})
+            else:
+                payload = self.rfile.read(length) if length else b""
+                status, headers, body = gateway.handle(
+                    self.command, self.path, dict(self.headers.items()), payload, self.client_address[0]
+                )
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() not in ("content-length", "connection"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _any
+
+        def log_message(self, fmt: str, *args) -> None:
+            log.debug(fmt, *args)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server

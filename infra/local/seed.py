@@ -1,0 +1,82 @@
+"""The demo tenant `make run` starts with: a garage-door and HVAC company with campaigns, tracking numbers,
+business units, job types, call reasons and three employees (an admin, a CSR, and a CSR lead who was
+granted Second Chance Leads on top of her role)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from leadline.permissions import Permission
+from leadline.setup import service
+
+from infra.local import tokens
+
+if TYPE_CHECKING:
+    from infra.local.runtime import LocalRuntime
+
+DEMO_TENANT = "demo-acme"
+
+EMPLOYEES = {
+    # key in demo.json: (employee_id, name, email, phone, role, grants)
+    "admin": ("emp-admin", "Olivia Owens", "olivia@acme-home.example", "+15125550111", "admin", set()),
+    "csr": ("emp-csr", "Carlos Ruiz", "carlos@acme-home.example", "+15125550112", "csr", set()),
+    "csr_lead": (
+        "emp-csr-lead", "Dana Lee", "dana@acme-home.example", "+15125550113", "csr",
+        {Permission.VIEW_SECOND_CHANCE_LEADS.value},
+    ),
+}
+
+
+def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
+    """The demo tenant's records, through the same domain operations the staff API uses."""
+    service.create_tenant(tenant_id, name="Acme Home Services", time_zone="America/Chicago")
+    hvac = service.business_units.create(tenant_id, {"name": "HVAC", "active": True}, ident="bu-hvac")
+    plumbing = service.business_units.create(tenant_id, {"name": "Plumbing", "active": True}, ident="bu-plumbing")
+    for name, bu in (("AC Repair", hvac), ("Furnace Tune-Up", hvac), ("Drain Cleaning", plumbing)):
+        service.job_types.create(tenant_id, {"name": name, "business_unit_ids": {bu["business_unit_id"]}, "active": True})
+    for name, is_lead in (("New service request", True), ("Estimate request", True),
+                          ("Existing job status", False), ("Wrong number", False), ("Vendor / solicitor", False)):
+        service.call_reasons.create(tenant_id, {"name": name, "is_lead": is_lead, "active": True})
+
+    google = service.create_campaign(
+        tenant_id, {"name": "Google Ads - AC Repair", "category": "Paid search", "active": True, "dnis": "+15125550100"}
+    )
+    yard = service.create_campaign(
+        tenant_id, {"name": "Yard Signs", "category": "Offline", "active": True, "dnis": "+15125550101"}
+    )
+    numbers = [
+        {"number": "+15125550100", "number_type": "tracking", "label": "Google Ads", "forwarding_number": "+15125550199",
+         "default_call_type": "lead", "sms_registered": True, "campaign_id": google["campaign_id"]},
+        {"number": "+15125550101", "number_type": "tracking", "label": "Yard signs", "forwarding_number": "+15125550199",
+         "default_call_type": "lead", "sms_registered": False, "campaign_id": yard["campaign_id"]},
+        {"number": "+15125550102", "number_type": "direct_dial", "label": "Office line", "forwarding_number": None,
+         "default_call_type": "not_lead", "sms_registered": False, "campaign_id": None},
+    ]
+    for number in numbers:
+        service.create_tracking_number(tenant_id, number)
+
+    employees = {}
+    for key, (employee_id, name, email, phone, role, grants) in EMPLOYEES.items():
+        service.create_employee(
+            tenant_id,
+            {"name": name, "email": email, "phone": phone, "role_id": role, "granted_permissions": grants, "active": True},
+            employee_id=employee_id,
+        )
+        employees[key] = {"employee_id": employee_id, "role_id": role, "email": email}
+    return {
+        "tenant_id": tenant_id,
+        "employees": employees,
+        "campaigns": {"google_ads": google["campaign_id"], "yard_signs": yard["campaign_id"]},
+        "tracking_numbers": [n["number"] for n in numbers],
+    }
+
+
+def seed_demo_tenant(runtime: LocalRuntime) -> dict:
+    demo = create_demo_records()
+    key = tokens.signing_key(runtime.state_dir)
+    for who, employee in demo["employees"].items():
+        demo[f"{who}_token"] = tokens.issue(
+            key, tenant_id=demo["tenant_id"], employee_id=employee["employee_id"],
+            role_id=employee["role_id"], email=employee["email"],
+        )
+    return demo

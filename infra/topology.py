@@ -1,0 +1,157 @@
+"""The product's topology, declared once.
+
+Both renderers read this module: `infra/stack.py` turns it into CloudFormation
+through the CDK, and `infra/local/runtime.py` turns it into moto resources and
+in-process handler invocations. Nothing here imports the CDK or boto3.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCT = "leadline"
+BUS_NAME = "leadline-events"
+EVENT_SOURCE = "leadline"
+SECRETS_PREFIX = "leadline/tenants/"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A DynamoDB table: keys are strings, billing is on demand."""
+
+    logical_name: str
+    partition_key: str
+    sort_key: str
+    indexes: tuple[IndexSpec, ...] = ()
+    ttl_attribute: str | None = None
+    env_var: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    auth: str = "staff"  # "staff": Cognito/JWT authorizer; "none": public (or checked by the handler)
+
+
+@dataclass(frozen=True)
+class EventRule:
+    name: str
+    pattern: dict
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    description: str
+    tables: tuple[str, ...] = ()
+    routes: tuple[Route, ...] = ()
+    rules: tuple[EventRule, ...] = ()
+    schedule_minutes: int | None = None
+    publishes_events: bool = False
+    starts_after_call_work: bool = False
+    memory_mb: int = 512
+    timeout_seconds: int = 15
+    code_dir: str = ""  # relative to the repository; "functions/<name>" unless set (tests point it elsewhere)
+
+    @property
+    def code_path(self) -> str:
+        return self.code_dir or f"functions/{self.name}"
+
+    @property
+    def handler_path(self) -> Path:
+        """The function's code asset: a folder holding handler.py, whose `handler` is the entry point."""
+        return ROOT / self.code_path
+
+    @property
+    def handler_module(self) -> str:
+        return self.code_path.replace("/", ".") + ".handler"
+
+
+RECORDS_TABLE = TableSpec(
+    logical_name="Records",
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(IndexSpec(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk"),),
+    env_var="RECORDS_TABLE_NAME",
+)
+
+TABLES: tuple[TableSpec, ...] = (RECORDS_TABLE,)
+
+STAFF_API = FunctionSpec(
+    name="staff_api",
+    description="Staff API: set-up records, the self-documenting OpenAPI",
+    tables=(RECORDS_TABLE.logical_name,),
+    routes=(
+        Route("GET", "/health", auth="none"),
+        Route("GET", "/openapi.json", auth="none"),
+        Route("GET", "/swagger", auth="none"),
+        Route("ANY", "/v1/{proxy+}"),
+    ),
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API,)
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    name: str
+    definition_file: Path
+    substitutions: tuple[str, ...] = field(default=("EventBusName",))
+
+    def definition(self, **values: str) -> str:
+        """The ASL document with its `${Name}` placeholders filled in."""
+        text = self.definition_file.read_text()
+        for key in self.substitutions:
+            text = text.replace("${" + key + "}", values[key])
+        return text
+
+    def definition_template(self) -> dict:
+        return json.loads(self.definition_file.read_text())
+
+
+AFTER_CALL_WORK = StateMachineSpec(
+    name="after-call-work",
+    definition_file=ROOT / "infra" / "workflows" / "after_call_work.asl.json",
+)
+
+
+@dataclass(frozen=True)
+class Topology:
+    tables: tuple[TableSpec, ...]
+    functions: tuple[FunctionSpec, ...]
+    state_machine: StateMachineSpec
+    bus_name: str = BUS_NAME
+
+    def function(self, name: str) -> FunctionSpec:
+        return next(f for f in self.functions if f.name == name)
+
+    def table(self, logical_name: str) -> TableSpec:
+        return next(t for t in self.tables if t.logical_name == logical_name)
+
+    def routes(self) -> list[tuple[str, str, str, str]]:
+        """(method, path, auth, function) for every route, sorted."""
+        return sorted((r.method, r.path, r.auth, f.name) for f in self.functions for r in f.routes)
+
+    def rules(self) -> list[tuple[str, str, dict]]:
+        return sorted(((f.name, r.name, r.pattern) for f in self.functions for r in f.rules), key=lambda x: x[:2])
+
+    def schedules(self) -> list[tuple[str, int]]:
+        return sorted((f.name, f.schedule_minutes) for f in self.functions if f.schedule_minutes)
+
+    def with_functions(self, *extra: FunctionSpec) -> Topology:
+        return Topology(self.tables, self.functions + extra, self.state_machine, self.bus_name)
+
+
+TOPOLOGY = Topology(tables=TABLES, functions=FUNCTIONS, state_machine=AFTER_CALL_WORK)

@@ -1,0 +1,184 @@
+"""Reading and writing Records items: key lookups, queries on a key, conditional and transactional writes.
+
+Every function takes the tenant id first and builds keys from it, so a caller cannot reach another
+tenant's items by passing an id.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from leadline.data.models import RecordModel, tenant_pk
+from leadline.errors import Conflict, InvalidInput, NotFound
+from leadline.ids import utc_now
+
+M = TypeVar("M", bound=RecordModel)
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_token: str | None
+
+
+def get(model: type[M], tenant_id: str, sk: str) -> M | None:
+    try:
+        return model.get(tenant_pk(tenant_id), sk)
+    except DoesNotExist:
+        return None
+
+
+def get_or_404(model: type[M], tenant_id: str, sk: str, what: str) -> M:
+    item = get(model, tenant_id, sk)
+    if item is None:
+        raise NotFound(f"{what} not found")
+    return item
+
+
+def batch_get(model: type[M], tenant_id: str, sks: Iterable[str]) -> dict[str, M]:
+    """One BatchGetItem for up to 100 keys of one tenant, by sort key."""
+    keys = [(tenant_pk(tenant_id), sk) for sk in dict.fromkeys(sks)]
+    return {item.sk: item for item in model.batch_get(keys)} if keys else {}
+
+
+def batch_get_raw(tenant_id: str, sks: list[str]) -> dict[str, dict]:
+    """Items of any kind of one tenant by sort key, in one BatchGetItem, as raw attribute maps."""
+    pk = tenant_pk(tenant_id)
+    keys = [{"pk": pk, "sk": sk} for sk in dict.fromkeys(sks)]
+    response = RecordModel._get_connection().batch_get_item(keys)
+    items = response.get("Responses", {}).get(RecordModel.Meta.table_name, [])
+    return {item["sk"]["S"]: item for item in items}
+
+
+def new_item(model: type[M], tenant_id: str, sk: str, **attributes: Any) -> M:
+    now = utc_now()
+    return model(tenant_pk(tenant_id), sk, tenant_id=tenant_id, created_at=now, updated_at=now, **attributes)
+
+
+def touch(item: RecordModel) -> None:
+    item.updated_at = utc_now()
+
+
+def create(item: RecordModel, what: str) -> None:
+    """Put an item that must not exist yet."""
+    try:
+        item.save(condition=type(item).pk.does_not_exist())
+    except PutError as exc:
+        if _is_conditional_failure(exc):
+            raise Conflict(f"{what} already exists") from None
+        raise
+
+
+def save(item: RecordModel, what: str) -> None:
+    """Save an item read earlier; its VersionAttribute refuses a concurrent change."""
+    touch(item)
+    try:
+        item.save()
+    except PutError as exc:
+        if _is_conditional_failure(exc):
+            raise Conflict(f"{what} was changed by someone else at the same time; read it again and retry") from None
+        raise
+
+
+@dataclass
+class TxStep:
+    """One item of a transaction, with the message to give if its condition is what cancelled it."""
+
+    apply: Callable[[TransactWrite], None]
+    conflict_message: str
+
+
+def transact(steps: list[TxStep]) -> None:
+    """Write all steps or none. A failed condition becomes a 409 naming the rule it protects."""
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            for step in steps:
+                step.apply(tx)
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        for step, reason in zip(steps, reasons, strict=False):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                raise Conflict(step.conflict_message) from None
+        raise
+
+
+@cache
+def _connection() -> Connection:
+    return Connection(region=RecordModel.Meta.region)
+
+
+def query_page(
+    model: type[M],
+    tenant_id: str,
+    *,
+    sk_prefix: str,
+    limit: int,
+    next_token: str | None,
+    filter_condition: Condition | None = None,
+) -> Page:
+    """A page of one tenant's items whose sort key starts with `sk_prefix`, in key order."""
+    pk = tenant_pk(tenant_id)
+    start = decode_token(next_token, expect={"pk": pk}, sk_prefix=sk_prefix)
+    result = model.query(
+        pk,
+        model.sk.startswith(sk_prefix),
+        filter_condition=filter_condition,
+        limit=min(max(limit, 1), MAX_PAGE),
+        last_evaluated_key=start,
+    )
+    items = list(result)
+    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+
+
+def query_index_page(
+    model: type[M], index_pk: str, *, limit: int, next_token: str | None
+) -> Page:
+    start = decode_token(next_token, expect={"gsi1pk": index_pk})
+    result = model.by_parent.query(index_pk, limit=min(max(limit, 1), MAX_PAGE), last_evaluated_key=start)
+    items = list(result)
+    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+
+
+def encode_token(last_evaluated_key: dict | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str | None, *, expect: dict[str, str], sk_prefix: str | None = None) -> dict | None:
+    """Turn a client's next_token back into a start key, refusing one that points outside this listing."""
+    if not token:
+        return None
+    bad = InvalidInput("next_token is not one this listing gave out", field="next_token")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(key, dict) or not all(
+        isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()
+    ):
+        raise bad
+    for name, value in expect.items():
+        if key.get(name, {}).get("S") != value:
+            raise bad
+    if sk_prefix is not None and not key.get("sk", {}).get("S", "").startswith(sk_prefix):
+        raise bad
+    return key
+
+
+def _is_conditional_failure(exc: PutError | UpdateError) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"

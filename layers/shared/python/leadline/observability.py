@@ -1,0 +1,18 @@
+"""Powertools objects, created once per process, and the log formatter that masks phone numbers."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+from leadline.phones import mask_in_text
+
+
+class PhoneMaskingFormatter(LambdaPowertoolsFormatter):
+    """Every log line leaves the process with caller numbers masked, whatever put them there."""
+
+    def serialize(self, log: dict) -> str:
+        return mask_in_text(super().serialize(log))
+
+
+logger = Logger(logger_formatter=PhoneMaskingFormatter())
+tracer = Tracer()
+metrics = Metrics()

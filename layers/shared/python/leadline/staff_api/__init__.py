@@ -1,0 +1,1 @@
+"""The staff API's HTTP edge: Powertools resolver, request schemas, routes. Each route calls one domain function."""

@@ -1,0 +1,71 @@
+"""The staff API: one resolver, its routers, and the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from leadline.errors import DomainError
+from leadline.staff_api.routes import marketing, operations, people, settings
+
+TITLE = "Leadline staff API"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "Set-up records of a home-services company: settings, campaigns, tracking numbers, business units, "
+    "job types, call reasons, employees and roles. Every /v1 call takes a staff bearer token (JWT) that "
+    "carries the tenant, the employee and the role."
+)
+SECURITY_SCHEMES = {"staff": HTTPBearer(bearerFormat="JWT", description="Staff ID token")}
+SECURITY = [{"staff": []}]
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.enable_swagger(
+    path="/swagger", title=TITLE, version=VERSION, description=DESCRIPTION,
+    security_schemes=SECURITY_SCHEMES, security=SECURITY,
+)
+for router in (settings.router, marketing.router, operations.router, people.router):
+    app.include_router(router)
+
+
+def _error(status: int, code: str, message: str, errors: list[dict] | None = None) -> Response:
+    body: dict = {"code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.exception_handler(DomainError)
+def domain_error(exc: DomainError) -> Response:
+    return _error(exc.status, exc.code, exc.message, [{"field": exc.field, "message": exc.message}] if exc.field else None)
+
+
+@app.exception_handler(RequestValidationError)
+def validation_error(exc: RequestValidationError) -> Response:
+    errors = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error.get("loc", ()) if part != "body" or len(error["loc"]) == 1)
+        message = str(error.get("msg", error.get("type", "invalid"))).removeprefix("Value error, ")
+        errors.append({"field": field, "message": message})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "the request is not valid"
+    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_input", summary, errors)
+
+
+@app.not_found
+def not_found(_exc: Exception) -> Response:
+    return _error(HTTPStatus.NOT_FOUND, "no_such_route", f"no route {app.current_event.http_method} {app.current_event.path}")
+
+
+@app.get("/health", include_in_schema=False)
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_json() -> Response:
+    body = app.get_openapi_json_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES, security=SECURITY
+    )
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body)
