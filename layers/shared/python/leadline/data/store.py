@@ -20,7 +20,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from leadline.data.models import RecordModel, tenant_pk
-from leadline.errors import Conflict, InvalidInput, NotFound
+from leadline.errors import Conflict, DomainError, InvalidInput, NotFound
 from leadline.ids import utc_now
 
 M = TypeVar("M", bound=RecordModel)
@@ -95,23 +95,44 @@ def save(item: RecordModel, what: str) -> None:
 
 @dataclass
 class TxStep:
-    """One item of a transaction, with the message to give if its condition is what cancelled it."""
+    """One item of a transaction, with the error to raise if its condition is what cancelled it."""
 
+    kind: str  # "check" | "delete" | "put", the order DynamoDB receives them in (PynamoDB groups them so)
     apply: Callable[[TransactWrite], None]
-    conflict_message: str
+    message: str
+    error: type[DomainError] = Conflict
+
+    @classmethod
+    def check(cls, model: type[RecordModel], tenant_id: str, sk: str, condition: Condition, message: str,
+              error: type[DomainError] = Conflict) -> TxStep:
+        return cls("check", lambda tx: tx.condition_check(model, tenant_pk(tenant_id), sk, condition=condition),
+                   message, error)
+
+    @classmethod
+    def delete(cls, item: RecordModel, condition: Condition, message: str) -> TxStep:
+        return cls("delete", lambda tx: tx.delete(item, condition=condition), message)
+
+    @classmethod
+    def put(cls, item: RecordModel, message: str, condition: Condition | None = None) -> TxStep:
+        """A put; an item with a VersionAttribute also gets its version condition."""
+        return cls("put", lambda tx: tx.save(item, condition=condition), message)
+
+
+_KIND_ORDER = {"check": 0, "delete": 1, "put": 2}
 
 
 def transact(steps: list[TxStep]) -> None:
-    """Write all steps or none. A failed condition becomes a 409 naming the rule it protects."""
+    """Write all steps or none. A failed condition becomes the step's error, naming the rule it protects."""
+    ordered = sorted(steps, key=lambda s: _KIND_ORDER[s.kind])
     try:
         with TransactWrite(connection=_connection()) as tx:
-            for step in steps:
+            for step in ordered:
                 step.apply(tx)
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        for step, reason in zip(steps, reasons, strict=False):
+        for step, reason in zip(ordered, reasons, strict=False):
             if reason is not None and reason.code == "ConditionalCheckFailed":
-                raise Conflict(step.conflict_message) from None
+                raise step.error(step.message) from None
         raise
 
 

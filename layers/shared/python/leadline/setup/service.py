@@ -154,32 +154,30 @@ def _dnis_steps(tenant_id: str, campaign_id: str, old: str | None, new: str | No
     steps: list[TxStep] = []
     if old:
         steps.append(
-            TxStep(
-                lambda tx: tx.delete(
-                    DnisClaim(tenant_pk(tenant_id), _sk("DNIS", old)), condition=DnisClaim.campaign_id == campaign_id
-                ),
+            TxStep.delete(
+                DnisClaim(tenant_pk(tenant_id), _sk("DNIS", old)),
+                DnisClaim.campaign_id == campaign_id,
                 "the campaign's advertised number changed at the same time; retry",
             )
         )
     if new:
         claim = store.new_item(DnisClaim, tenant_id, _sk("DNIS", new), number=new, campaign_id=campaign_id)
         steps.append(
-            TxStep(
-                lambda tx: tx.save(claim, condition=DnisClaim.pk.does_not_exist()),
+            TxStep.put(
+                claim,
                 f"{new} is already the advertised number (DNIS) of another campaign; "
                 "never reuse a tracking number across campaigns",
+                condition=DnisClaim.pk.does_not_exist(),
             )
         )
         steps.append(
-            TxStep(
-                lambda tx: tx.condition_check(
-                    TrackingNumber,
-                    tenant_pk(tenant_id),
-                    _number_sk(new),
-                    condition=TrackingNumber.pk.does_not_exist()
-                    | TrackingNumber.campaign_id.does_not_exist()
-                    | (TrackingNumber.campaign_id == campaign_id),
-                ),
+            TxStep.check(
+                TrackingNumber,
+                tenant_id,
+                _number_sk(new),
+                TrackingNumber.pk.does_not_exist()
+                | TrackingNumber.campaign_id.does_not_exist()
+                | (TrackingNumber.campaign_id == campaign_id),
                 f"tracking number {new} is assigned to another campaign; "
                 "never reuse a tracking number across campaigns",
             )
@@ -190,7 +188,7 @@ def _dnis_steps(tenant_id: str, campaign_id: str, old: str | None, new: str | No
 def create_campaign(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
     campaign_id = new_id("cmp")
     campaign = store.new_item(Campaign, tenant_id, _campaign_sk(campaign_id), campaign_id=campaign_id, **data)
-    steps = [TxStep(lambda tx: tx.save(campaign, condition=Campaign.pk.does_not_exist()), "campaign already exists")]
+    steps = [TxStep.put(campaign, "campaign already exists", condition=Campaign.pk.does_not_exist())]
     store.transact(steps + _dnis_steps(tenant_id, campaign_id, None, campaign.dnis))
     campaign.version = 1
     return campaign_view(campaign)
@@ -216,7 +214,7 @@ def update_campaign(tenant_id: str, campaign_id: str, changes: dict[str, Any]) -
     _apply(campaign, changes)
     store.touch(campaign)
     version = campaign.version
-    steps = [TxStep(lambda tx: tx.save(campaign), "the campaign was changed by someone else at the same time; retry")]
+    steps = [TxStep.put(campaign, "the campaign was changed by someone else at the same time; retry")]
     store.transact(steps + _dnis_steps(tenant_id, campaign_id, old_dnis, campaign.dnis))
     campaign.version = (version or 0) + 1
     return campaign_view(campaign)
@@ -239,19 +237,13 @@ def _assignment_steps(tenant_id: str, number: str, campaign_id: str | None) -> l
     if not campaign_id:
         return []
     return [
-        TxStep(
-            lambda tx: tx.condition_check(
-                Campaign, tenant_pk(tenant_id), _campaign_sk(campaign_id), condition=Campaign.pk.exists()
-            ),
-            f"campaign {campaign_id} does not exist",
+        TxStep.check(
+            Campaign, tenant_id, _campaign_sk(campaign_id), Campaign.pk.exists(),
+            f"campaign {campaign_id} does not exist", InvalidInput,
         ),
-        TxStep(
-            lambda tx: tx.condition_check(
-                DnisClaim,
-                tenant_pk(tenant_id),
-                _sk("DNIS", number),
-                condition=DnisClaim.pk.does_not_exist() | (DnisClaim.campaign_id == campaign_id),
-            ),
+        TxStep.check(
+            DnisClaim, tenant_id, _sk("DNIS", number),
+            DnisClaim.pk.does_not_exist() | (DnisClaim.campaign_id == campaign_id),
             f"{number} is the advertised number (DNIS) of another campaign; "
             "never reuse a tracking number across campaigns",
         ),
@@ -262,10 +254,7 @@ def create_tracking_number(tenant_id: str, data: dict[str, Any]) -> dict[str, An
     number = store.new_item(TrackingNumber, tenant_id, _number_sk(data["number"]), **data)
     _index_under_campaign(number)
     steps = [
-        TxStep(
-            lambda tx: tx.save(number, condition=TrackingNumber.pk.does_not_exist()),
-            f"tracking number {number.number} already exists",
-        )
+        TxStep.put(number, f"tracking number {number.number} already exists", condition=TrackingNumber.pk.does_not_exist())
     ]
     store.transact(steps + _assignment_steps(tenant_id, number.number, number.campaign_id))
     number.version = 1
@@ -291,7 +280,7 @@ def update_tracking_number(tenant_id: str, number: str, changes: dict[str, Any])
     _index_under_campaign(item)
     store.touch(item)
     version = item.version
-    steps = [TxStep(lambda tx: tx.save(item), "the tracking number was changed by someone else at the same time; retry")]
+    steps = [TxStep.put(item, "the tracking number was changed by someone else at the same time; retry")]
     if "campaign_id" in changes:
         steps += _assignment_steps(tenant_id, item.number, item.campaign_id)
     store.transact(steps)
@@ -401,9 +390,9 @@ def _employee_sk(employee_id: str) -> str:
 
 
 def _role_exists_step(tenant_id: str, role_id: str) -> TxStep:
-    return TxStep(
-        lambda tx: tx.condition_check(Role, tenant_pk(tenant_id), _sk("ROLE", role_id), condition=Role.pk.exists()),
-        f"role {role_id} does not exist",
+    return TxStep.check(
+        Role, tenant_id, _sk("ROLE", role_id), Role.pk.exists(), f"role {role_id} does not exist; see GET /v1/roles",
+        InvalidInput,
     )
 
 
@@ -412,17 +401,13 @@ def _email_steps(tenant_id: str, employee_id: str, old: str | None, new: str) ->
         return []
     claim = store.new_item(EmailClaim, tenant_id, _sk("EMAIL", new), email=new, employee_id=employee_id)
     steps = [
-        TxStep(
-            lambda tx: tx.save(claim, condition=EmailClaim.pk.does_not_exist()),
-            f"another employee already uses the email {new}",
-        )
+        TxStep.put(claim, f"another employee already uses the email {new}", condition=EmailClaim.pk.does_not_exist())
     ]
     if old:
         steps.append(
-            TxStep(
-                lambda tx: tx.delete(
-                    EmailClaim(tenant_pk(tenant_id), _sk("EMAIL", old)), condition=EmailClaim.employee_id == employee_id
-                ),
+            TxStep.delete(
+                EmailClaim(tenant_pk(tenant_id), _sk("EMAIL", old)),
+                EmailClaim.employee_id == employee_id,
                 "the employee's email changed at the same time; retry",
             )
         )
@@ -435,7 +420,7 @@ def create_employee(tenant_id: str, data: dict[str, Any], employee_id: str | Non
     employee = store.new_item(Employee, tenant_id, _employee_sk(employee_id), employee_id=employee_id, **data)
     store.transact(
         [
-            TxStep(lambda tx: tx.save(employee, condition=Employee.pk.does_not_exist()), "employee already exists"),
+            TxStep.put(employee, "employee already exists", condition=Employee.pk.does_not_exist()),
             _role_exists_step(tenant_id, employee.role_id),
             *_email_steps(tenant_id, employee_id, None, employee.email),
         ]
@@ -460,7 +445,7 @@ def update_employee(tenant_id: str, employee_id: str, changes: dict[str, Any]) -
     _apply(employee, changes)
     store.touch(employee)
     version = employee.version
-    steps = [TxStep(lambda tx: tx.save(employee), "the employee was changed by someone else at the same time; retry")]
+    steps = [TxStep.put(employee, "the employee was changed by someone else at the same time; retry")]
     if "role_id" in changes:
         steps.append(_role_exists_step(tenant_id, employee.role_id))
     store.transact(steps + _email_steps(tenant_id, employee_id, old_email, employee.email))
