@@ -3,12 +3,11 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from leadline.observability import logger, metrics, tracer
+from leadline.observability import logger, metrics
 from leadline.staff_api.resolver import app
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

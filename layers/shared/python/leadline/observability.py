@@ -1,6 +1,9 @@
-"""Powertools objects, created once per process, and the log formatter that masks phone numbers."""
+"""Powertools objects, created once per process, and the log formatter that masks phone numbers.
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+No Powertools Tracer: importing the X-Ray SDK doubles a function's cold start. Active tracing stays on for
+every function, the API and the state machine, so each invocation still has its segment in X-Ray."""
+
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from leadline.phones import mask_in_text
@@ -14,5 +17,4 @@ class PhoneMaskingFormatter(LambdaPowertoolsFormatter):
 
 
 logger = Logger(logger_formatter=PhoneMaskingFormatter())
-tracer = Tracer()
 metrics = Metrics()

@@ -1,0 +1,54 @@
+"""Cold start: whole-process time to import each function's handler module, against a bare handler that imports
+only boto3 and Powertools' Logger, measured side by side (interleaved) in one run, reported as a ratio.
+
+    .venv/bin/python bench/cold_start.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from infra.local.runtime import local_environment  # noqa: E402
+from infra.topology import TOPOLOGY  # noqa: E402
+
+BASELINE = "bench.bare_handler"
+
+
+def one_import(module: str, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, check=True)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    env = {**os.environ, **local_environment(), "PYTHONDONTWRITEBYTECODE": "0"}
+    modules = [BASELINE] + [f.handler_module for f in TOPOLOGY.functions]
+    for module in modules:  # warm the OS file cache and write bytecode once, as a deployed zip has it
+        one_import(module, env)
+    samples: dict[str, list[float]] = {m: [] for m in modules}
+    for _ in range(args.runs):
+        for module in modules:
+            samples[module].append(one_import(module, env))
+    base = statistics.median(samples[BASELINE])
+    print(f"| handler | median ms (n={args.runs}) | ratio to bare boto3 + Logger |")
+    print("| --- | ---: | ---: |")
+    for module in modules:
+        median = statistics.median(samples[module])
+        print(f"| `{module}` | {median * 1000:.0f} | {median / base:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
