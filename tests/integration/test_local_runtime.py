@@ -46,17 +46,23 @@ def test_after_call_work_state_machine_announces_on_the_bus(runtime):
 
 
 def test_the_rule_pattern_filters_what_is_delivered(runtime):
+    # The probe's rule wants AfterCallWorkElapsed from leadline with a tenant_id in the detail.
     events = runtime.client("events")
     marker = f"m-{time.time_ns()}"
-    for detail_type in ("SomethingElse", "AfterCallWorkElapsed"):
+    sent = [
+        ("SomethingElse", {"tenant_id": "demo-acme"}),
+        ("AfterCallWorkElapsed", {}),
+        ("AfterCallWorkElapsed", {"tenant_id": "demo-acme"}),
+    ]
+    for detail_type, detail in sent:
         events.put_events(Entries=[{
             "EventBusName": runtime.topology.bus_name, "Source": "leadline", "DetailType": detail_type,
-            "Detail": json.dumps({"marker": marker}),
+            "Detail": json.dumps({**detail, "marker": marker}),
         }])
     assert _wait_for(lambda: [e for e in probe.received if e.get("detail", {}).get("marker") == marker])
-    time.sleep(0.5)
-    delivered = [e["detail-type"] for e in probe.received if e.get("detail", {}).get("marker") == marker]
-    assert delivered == ["AfterCallWorkElapsed"]
+    time.sleep(1)
+    delivered = [e for e in probe.received if e.get("detail", {}).get("marker") == marker]
+    assert [(e["detail-type"], e["detail"].get("tenant_id")) for e in delivered] == [("AfterCallWorkElapsed", "demo-acme")]
 
 
 def test_a_failing_handler_is_retried(runtime):
@@ -64,7 +70,7 @@ def test_a_failing_handler_is_retried(runtime):
     probe.failures_left["count"] = 2
     runtime.client("events").put_events(Entries=[{
         "EventBusName": runtime.topology.bus_name, "Source": "leadline", "DetailType": "AfterCallWorkElapsed",
-        "Detail": json.dumps({"marker": marker}),
+        "Detail": json.dumps({"tenant_id": "demo-acme", "marker": marker}),
     }])
     # fails twice, then lands (the queue's visibility timeout is the retry delay)
     assert _wait_for(lambda: [e for e in probe.received if e.get("detail", {}).get("marker") == marker], timeout=30)

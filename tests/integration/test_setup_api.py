@@ -285,7 +285,7 @@ def test_staff_paths_need_a_valid_token(runtime, tenant):
     assert Api(runtime.api_url, "not.a.jwt").get("/v1/campaigns").status_code == 401
     from infra.local import tokens
 
-    forged = tokens.issue("another-key", tenant_id=tenant.tenant_id, employee_id="x", role_id="admin")
+    forged = tokens.issue("a-different-key-of-thirty-two-bytes!", tenant_id=tenant.tenant_id, employee_id="x", role_id="admin")
     assert Api(runtime.api_url, forged).get("/v1/campaigns").status_code == 401
 
 

@@ -1,0 +1,1 @@
+"""CDK constructs of the Leadline stack, one module per concern."""

@@ -1,0 +1,215 @@
+"""The REST API: one resource tree from the topology's routes, Lambda proxy integrations, WAF."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra.topology import Topology
+
+STAGE_NAME = "prod"
+THROTTLING_RATE_LIMIT = 200  # steady requests per second for the stage
+THROTTLING_BURST_LIMIT = 400
+AUTH_STAFF = "staff"
+AUTH_NONE = "none"
+
+PUBLIC_ROUTE_REASON = (
+    "Public by design: the health check and the OpenAPI/Swagger documentation carry no tenant data; "
+    "vendor and partner webhooks on auth 'none' routes are authenticated in the handler by verifying "
+    "the sender's signature (timestamped HMAC), which a Cognito authorizer cannot do."
+)
+
+MANAGED_RULE_GROUPS = (
+    # (priority, rule group, rules switched to COUNT)
+    # Webhook and partner payloads may exceed the 8 KB body that SizeRestrictions_BODY blocks;
+    # API Gateway's own 10 MB limit and the handlers' validation apply instead.
+    (0, "AWSManagedRulesCommonRuleSet", ("SizeRestrictions_BODY",)),
+    (1, "AWSManagedRulesKnownBadInputsRuleSet", ()),
+    (2, "AWSManagedRulesAmazonIpReputationList", ()),
+)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topology: Topology,
+        functions: Mapping[str, lambda_.IFunction],
+        user_pool: cognito.IUserPool,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN
+        )
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            description="Leadline API: webhooks, partner ingest, website, staff",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE_NAME,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.INFO,
+                data_trace_enabled=False,  # bodies carry caller numbers: never log them
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                throttling_rate_limit=THROTTLING_RATE_LIMIT,
+                throttling_burst_limit=THROTTLING_BURST_LIMIT,
+            ),
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.rest_api.node.find_child("CloudWatchRole"),
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM4",
+                    reason=(
+                        "API Gateway's account-level CloudWatch role uses the AWS managed policy "
+                        "AmazonAPIGatewayPushToCloudWatchLogs, the policy AWS documents for execution and "
+                        "access logging; it only allows writing API Gateway's own log groups."
+                    ),
+                    applies_to=[
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                    ],
+                )
+            ],
+        )
+        # Parameters and bodies are validated whenever a method declares them (models,
+        # required parameters); handlers validate the rest and answer 4xx.
+        self.validator = self.rest_api.add_request_validator(
+            "RequestValidator",
+            validate_request_body=True,
+            validate_request_parameters=True,
+        )
+        self._authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        self._user_pool = user_pool
+        self._integrations: dict[str, apigw.LambdaIntegration] = {}
+        self.methods: dict[tuple[str, str], apigw.Method] = {}
+        for method, path, auth, function_name in topology.routes():
+            if function_name not in functions:
+                raise ValueError(f"route {method} {path} names unknown function {function_name}")
+            self._add_route(method, path, auth, function_name, functions[function_name])
+        self.web_acl = self._web_acl()
+
+    @property
+    def url(self) -> str:
+        return self.rest_api.url
+
+    def resource(self, path: str) -> apigw.IResource:
+        """`/v1/{proxy+}` -> the resource; path segments are created once and shared."""
+        if not path.startswith("/"):
+            raise ValueError(f"route paths start with '/': {path!r}")
+        relative = path.strip("/")
+        return self.rest_api.root.resource_for_path(relative) if relative else self.rest_api.root
+
+    def _integration(self, name: str, function: lambda_.IFunction) -> apigw.LambdaIntegration:
+        if name not in self._integrations:
+            # One invoke permission per method is enough; no extra test-invoke permissions.
+            self._integrations[name] = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
+        return self._integrations[name]
+
+    def _staff_authorizer(self) -> apigw.CognitoUserPoolsAuthorizer:
+        if self._authorizer is None:
+            self._authorizer = apigw.CognitoUserPoolsAuthorizer(
+                self,
+                "StaffAuthorizer",
+                cognito_user_pools=[self._user_pool],
+                identity_source=apigw.IdentitySource.header("Authorization"),
+            )
+        return self._authorizer
+
+    def _add_route(self, method: str, path: str, auth: str, function_name: str, function: lambda_.IFunction) -> None:
+        if (method, path) in self.methods:
+            raise ValueError(f"route {method} {path} is declared twice")
+        resource = self.resource(path)
+        integration = self._integration(function_name, function)
+        if auth == AUTH_STAFF:
+            added = resource.add_method(
+                method,
+                integration,
+                authorizer=self._staff_authorizer(),
+                authorization_type=apigw.AuthorizationType.COGNITO,
+                request_validator=self.validator,
+            )
+        elif auth == AUTH_NONE:
+            added = resource.add_method(
+                method,
+                integration,
+                authorization_type=apigw.AuthorizationType.NONE,
+                request_validator=self.validator,
+            )
+            NagSuppressions.add_resource_suppressions(
+                added,
+                [
+                    NagPackSuppression(id="AwsSolutions-APIG4", reason=PUBLIC_ROUTE_REASON),
+                    NagPackSuppression(id="AwsSolutions-COG4", reason=PUBLIC_ROUTE_REASON),
+                ],
+            )
+        else:
+            raise ValueError(f"route {method} {path}: unknown auth {auth!r} (expected 'staff' or 'none')")
+        self.methods[(method, path)] = added
+
+    def _web_acl(self) -> wafv2.CfnWebACL:
+        rules = [
+            wafv2.CfnWebACL.RuleProperty(
+                name=group,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=group,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                            )
+                            for rule in counted
+                        ]
+                        or None,
+                    )
+                ),
+                visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                    cloud_watch_metrics_enabled=True, metric_name=group, sampled_requests_enabled=True
+                ),
+            )
+            for priority, group, counted in MANAGED_RULE_GROUPS
+        ]
+        web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name="LeadlineApi", sampled_requests_enabled=True
+            ),
+            rules=rules,
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.rest_api.deployment_stage.stage_arn,
+            web_acl_arn=web_acl.attr_arn,
+        )
+        return web_acl

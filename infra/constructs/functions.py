@@ -1,0 +1,219 @@
+"""The one Lambda function factory, and the layers every function gets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra.constructs.data import Data
+from infra.constructs.events import construct_name
+from infra.constructs.monitoring import Monitoring
+from infra.layer_bundling import local_bundling_options
+from infra.topology import FunctionSpec, Topology
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+HANDLER = "handler.handler"
+METRICS_NAMESPACE = "Leadline"
+LOG_LEVEL = "INFO"
+# AWS-published Powertools for AWS Lambda (Python) v3, matching RUNTIME and ARCHITECTURE.
+POWERTOOLS_LAYER_ARN = "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
+ASSET_EXCLUDES = ["__pycache__", "*.pyc", "*.pyo", ".pytest_cache"]
+
+
+class Layers(Construct):
+    """The Powertools layer (by ARN) and our shared layer (`layers/shared`, bundled locally with pip)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, shared_layer_dir: Path) -> None:
+        super().__init__(scope, construct_id)
+        self.powertools = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", Fn.sub(POWERTOOLS_LAYER_ARN))
+        self.shared = lambda_.LayerVersion(
+            self,
+            "Shared",
+            description="Leadline shared domain code (leadline package) and its pinned dependencies",
+            code=lambda_.Code.from_asset(
+                str(shared_layer_dir),
+                bundling=local_bundling_options(shared_layer_dir),
+                exclude=ASSET_EXCLUDES,
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+        )
+
+    @property
+    def all(self) -> list[lambda_.ILayerVersion]:
+        return [self.powertools, self.shared]
+
+
+class LeadlineFunction(Construct):
+    """One `FunctionSpec` -> role, log group, function, grants, errors alarm."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: FunctionSpec,
+        data: Data,
+        layers: Sequence[lambda_.ILayerVersion],
+        bus: events.IEventBus,
+        state_machine: sfn.IStateMachine | None,
+        secrets_prefix: str,
+        monitoring: Monitoring,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.spec = spec
+        tables = self._tables(spec, data)
+
+        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Lambda {spec.name}",
+            inline_policies={
+                "WriteOwnLogs": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                            resources=[self.log_group.log_group_arn],
+                        )
+                    ]
+                )
+            },
+        )
+
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": spec.name,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "LOG_LEVEL": LOG_LEVEL,
+            "EVENT_BUS_NAME": bus.event_bus_name,
+            "LEADLINE_SECRETS_PREFIX": secrets_prefix,
+        }
+        for table_spec, table in tables:
+            environment[table_spec.env_var] = table.table_name
+        if spec.starts_after_call_work:
+            if state_machine is None:
+                raise ValueError(f"function {spec.name} starts after-call work but the stack has no state machine")
+            environment["ACW_STATE_MACHINE_ARN"] = state_machine.state_machine_arn
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(spec.handler_path), exclude=ASSET_EXCLUDES),
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+            layers=list(layers),
+            environment=environment,
+        )
+
+        for _, table in tables:
+            table.grant_read_write_data(self.function)
+        if spec.publishes_events:
+            bus.grant_put_events_to(self.function)
+        if spec.starts_after_call_work and state_machine is not None:
+            state_machine.grant_start_execution(self.function)
+
+        NagSuppressions.add_resource_suppressions(
+            self.function,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-L1",
+                    reason=(
+                        "Pinned to python3.13: the AWS-published Powertools layer used here is the "
+                        "python313-arm64 build and the shared layer is built for CPython 3.13; the runtime "
+                        "moves together with both layers."
+                    ),
+                )
+            ],
+        )
+        wildcards = ["Resource::*"] + [data.index_wildcard(table_spec.logical_name) for table_spec, _ in tables]
+        NagSuppressions.add_resource_suppressions(
+            self.role.node.find_child("DefaultPolicy"),
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason=(
+                        "Resource '*' is only X-Ray's xray:PutTraceSegments/PutTelemetryRecords (added by "
+                        "active tracing; X-Ray has no resource-level permissions). '<table>/index/*' lets the "
+                        "function Query the GSIs of the tables its FunctionSpec lists, and nothing else."
+                    ),
+                    applies_to=wildcards,
+                )
+            ],
+        )
+        self.alarm = monitoring.alarm_on_function_errors(self, function=self.function, name=spec.name)
+
+    @staticmethod
+    def _tables(spec: FunctionSpec, data: Data) -> list[tuple]:
+        found = []
+        for logical_name in spec.tables:
+            if logical_name not in data.tables:
+                raise ValueError(f"function {spec.name} lists unknown table {logical_name!r}")
+            table_spec = data.specs[logical_name]
+            if not table_spec.env_var:
+                raise ValueError(f"table {logical_name} has no env_var, so function {spec.name} cannot find it")
+            found.append((table_spec, data.tables[logical_name]))
+        return found
+
+
+class Functions(Construct):
+    """Every function of the topology, through `LeadlineFunction`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topology: Topology,
+        data: Data,
+        layers: Layers,
+        bus: events.IEventBus,
+        state_machine: sfn.IStateMachine | None,
+        secrets_prefix: str,
+        monitoring: Monitoring,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        names = [spec.name for spec in topology.functions]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate function names in the topology: {duplicates}")
+        self.constructs: dict[str, LeadlineFunction] = {}
+        for spec in topology.functions:
+            self.constructs[spec.name] = LeadlineFunction(
+                self,
+                construct_name(spec.name),
+                spec=spec,
+                data=data,
+                layers=layers.all,
+                bus=bus,
+                state_machine=state_machine,
+                secrets_prefix=secrets_prefix,
+                monitoring=monitoring,
+                log_retention=log_retention,
+            )
+
+    @property
+    def functions(self) -> Mapping[str, lambda_.Function]:
+        return {name: made.function for name, made in self.constructs.items()}
+
+    def function(self, name: str) -> lambda_.Function:
+        return self.constructs[name].function

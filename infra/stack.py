@@ -1,0 +1,94 @@
+"""LeadlineStack: the whole product, rendered from `infra.topology.TOPOLOGY`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constructs.api import Api
+from infra.constructs.auth import StaffAuth
+from infra.constructs.data import Data
+from infra.constructs.events import EventBus, EventRouting
+from infra.constructs.functions import Functions, Layers
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.secrets import Secrets
+from infra.constructs.workflow import AfterCallWork
+from infra.topology import ROOT, SECRETS_PREFIX, TOPOLOGY, Topology
+
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+SHARED_LAYER_DIR = ROOT / "layers" / "shared"
+CDK_JSON = ROOT / "cdk.json"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """The context (feature flags) of cdk.json, for apps not started by the CDK CLI (tests, `python app.py`)."""
+    return dict(json.loads(CDK_JSON.read_text()).get("context", {}))
+
+
+class LeadlineStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topology: Topology = TOPOLOGY,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.topology = topology
+
+        self.monitoring = Monitoring(self, "Monitoring")
+        self.data = Data(self, "Data", tables=topology.tables)
+        self.secrets = Secrets(self, "TenantSecrets", prefix=SECRETS_PREFIX)
+        self.auth = StaffAuth(self, "StaffAuth")
+        self.bus = EventBus(self, "Events", bus_name=topology.bus_name).bus
+        self.workflow = AfterCallWork(
+            self,
+            "AfterCallWork",
+            spec=topology.state_machine,
+            bus=self.bus,
+            monitoring=self.monitoring,
+            log_retention=LOG_RETENTION,
+        )
+        self.layers = Layers(self, "Layers", shared_layer_dir=SHARED_LAYER_DIR)
+        self.functions = Functions(
+            self,
+            "Functions",
+            topology=topology,
+            data=self.data,
+            layers=self.layers,
+            bus=self.bus,
+            state_machine=self.workflow.state_machine,
+            secrets_prefix=SECRETS_PREFIX,
+            monitoring=self.monitoring,
+            log_retention=LOG_RETENTION,
+        )
+        self.routing = EventRouting(
+            self,
+            "EventRouting",
+            topology=topology,
+            bus=self.bus,
+            functions=self.functions.functions,
+            monitoring=self.monitoring,
+        )
+        self.api = Api(
+            self,
+            "Api",
+            topology=topology,
+            functions=self.functions.functions,
+            user_pool=self.auth.user_pool,
+            log_retention=LOG_RETENTION,
+        )
+
+        CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the REST API (stage prod)")
+        CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
+        CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
+        CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        for logical_name, table in self.data.tables.items():
+            CfnOutput(self, f"{logical_name}TableName", value=table.table_name)

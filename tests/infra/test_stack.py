@@ -1,0 +1,609 @@
+"""The CDK stack renders the topology: tables, functions, routes, events, workflow, alarms, nag."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from infra.constructs.events import PATTERN_FIELDS, event_pattern
+from infra.constructs.functions import POWERTOOLS_LAYER_ARN
+from infra.layer_bundling import LocalPipBundling
+from infra.topology import BUS_NAME, ROOT, SECRETS_PREFIX, TOPOLOGY
+
+from tests.support.probe_spec import PROBE, PROBE_RULE_PATTERN
+from tests.support.synth import Synthesized
+
+POWERTOOLS_LAYER = {"Fn::Sub": POWERTOOLS_LAYER_ARN}
+
+
+def only(resources: dict[str, dict]) -> tuple[str, dict]:
+    assert len(resources) == 1, sorted(resources)
+    return next(iter(resources.items()))
+
+
+def ref(logical_id: str) -> dict:
+    return {"Ref": logical_id}
+
+
+def arn_of(logical_id: str) -> dict:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def table_logical_id(synth: Synthesized, logical_name: str) -> str:
+    return synth.stack.resolve(synth.stack.data.table(logical_name).node.default_child.logical_id)
+
+
+def api_paths(synth: Synthesized) -> dict[str, str]:
+    """AWS::ApiGateway::Resource logical id -> full path, e.g. '/v1/{proxy+}'."""
+    resources = synth.resources("AWS::ApiGateway::Resource")
+    paths: dict[str, str] = {}
+
+    def path_of(logical_id: str) -> str:
+        if logical_id not in paths:
+            props = resources[logical_id]["Properties"]
+            parent = props["ParentId"]
+            prefix = "" if "Fn::GetAtt" in parent else path_of(parent["Ref"])
+            paths[logical_id] = f"{prefix}/{props['PathPart']}"
+        return paths[logical_id]
+
+    for logical_id in resources:
+        path_of(logical_id)
+    return paths
+
+
+def policy_statements_of_role(synth: Synthesized, role_logical_id: str) -> list[dict]:
+    statements = []
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        if ref(role_logical_id) in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def actions(statement: dict) -> list[str]:
+    value = statement["Action"]
+    return value if isinstance(value, list) else [value]
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", TOPOLOGY.tables, ids=lambda t: t.logical_name)
+def test_each_table_spec_is_a_pay_per_request_table_with_pitr_encryption_and_its_gsis(synthesized, spec):
+    logical_id = table_logical_id(synthesized, spec.logical_name)
+    key_names = [spec.partition_key, spec.sort_key] + [k for i in spec.indexes for k in (i.partition_key, i.sort_key)]
+    expected = {
+        "KeySchema": [
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": Match.array_with(
+            [{"AttributeName": name, "AttributeType": "S"} for name in dict.fromkeys(key_names)]
+        ),
+        "BillingMode": "PAY_PER_REQUEST",
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+        "TableName": Match.absent(),
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in spec.indexes
+        ]
+        or Match.absent(),
+        "TimeToLiveSpecification": (
+            {"AttributeName": spec.ttl_attribute, "Enabled": True} if spec.ttl_attribute else Match.absent()
+        ),
+    }
+    synthesized.template.has_resource_properties("AWS::DynamoDB::Table", expected)
+    table = synthesized.json["Resources"][logical_id]
+    assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_one_table_per_table_spec(synthesized):
+    assert len(synthesized.resources("AWS::DynamoDB::Table")) == len(TOPOLOGY.tables)
+
+
+# --- functions ---------------------------------------------------------------------------------
+
+
+def shared_layer_id(synth: Synthesized) -> str:
+    logical_id, layer = only(synth.resources("AWS::Lambda::LayerVersion"))
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    return logical_id
+
+
+@pytest.mark.parametrize("spec", TOPOLOGY.functions, ids=lambda f: f.name)
+def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_its_env(synthesized, spec):
+    template = synthesized.template
+    logical_id = synthesized.function_logical_id(spec.name)
+    table_vars = {TOPOLOGY.table(name).env_var: ref(table_logical_id(synthesized, name)) for name in spec.tables}
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Runtime": "python3.13",
+            "Architectures": ["arm64"],
+            "Handler": "handler.handler",
+            "MemorySize": spec.memory_mb,
+            "Timeout": spec.timeout_seconds,
+            "TracingConfig": {"Mode": "Active"},
+            "Layers": [POWERTOOLS_LAYER, ref(shared_layer_id(synthesized))],
+            "LoggingConfig": {"LogGroup": Match.any_value()},
+            "FunctionName": Match.absent(),
+            "Environment": {
+                "Variables": {
+                    "POWERTOOLS_SERVICE_NAME": spec.name,
+                    "POWERTOOLS_METRICS_NAMESPACE": "Leadline",
+                    "LOG_LEVEL": "INFO",
+                    "EVENT_BUS_NAME": Match.any_value(),
+                    "LEADLINE_SECRETS_PREFIX": SECRETS_PREFIX,
+                    **table_vars,
+                }
+            },
+        },
+    )
+    variables = synthesized.json["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
+    assert ("ACW_STATE_MACHINE_ARN" in variables) is spec.starts_after_call_work
+    log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
+
+
+@pytest.mark.parametrize("spec", TOPOLOGY.functions, ids=lambda f: f.name)
+def test_each_function_role_is_least_privilege_without_managed_policies(synthesized, spec):
+    function = synthesized.json["Resources"][synthesized.function_logical_id(spec.name)]
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = synthesized.json["Resources"][role_id]["Properties"]
+    assert "ManagedPolicyArns" not in role
+    log_group_id = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    [inline] = role["Policies"]
+    assert inline["PolicyDocument"]["Statement"] == [
+        {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow", "Resource": arn_of(log_group_id)}
+    ]
+    statements = policy_statements_of_role(synthesized, role_id)
+    dynamo_resources = [s["Resource"] for s in statements if any(a.startswith("dynamodb:") for a in actions(s))]
+    expected_tables = [arn_of(table_logical_id(synthesized, name)) for name in spec.tables]
+    assert [r[0] for r in dynamo_resources] == expected_tables
+    wildcard_statements = [s for s in statements if s["Resource"] == "*"]
+    assert all(a.startswith("xray:") for s in wildcard_statements for a in actions(s))
+    assert any("events:PutEvents" in actions(s) for s in statements) is spec.publishes_events
+
+
+def test_no_role_has_a_managed_policy_except_api_gateways_cloudwatch_role(synthesized):
+    with_managed = {
+        logical_id: role["Properties"]["ManagedPolicyArns"]
+        for logical_id, role in synthesized.resources("AWS::IAM::Role").items()
+        if "ManagedPolicyArns" in role["Properties"]
+    }
+    assert len(with_managed) == 1
+    [(logical_id, arns)] = with_managed.items()
+    assert logical_id.startswith("ApiRestApiCloudWatchRole")
+    assert "AmazonAPIGatewayPushToCloudWatchLogs" in json.dumps(arns)
+
+
+@pytest.mark.parametrize("spec", TOPOLOGY.functions, ids=lambda f: f.name)
+def test_each_function_has_an_errors_alarm_to_the_alarm_topic(synthesized, spec):
+    topic_id, _ = only(synthesized.resources("AWS::SNS::Topic"))
+    synthesized.template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "AWS/Lambda",
+            "MetricName": "Errors",
+            "Dimensions": [{"Name": "FunctionName", "Value": ref(synthesized.function_logical_id(spec.name))}],
+            "Statistic": "Sum",
+            "Period": 300,
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "AlarmActions": [ref(topic_id)],
+        },
+    )
+
+
+def test_alarm_topic_is_encrypted_with_a_rotated_key_and_requires_tls(synthesized):
+    topic_id, topic = only(synthesized.resources("AWS::SNS::Topic"))
+    key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    assert synthesized.json["Resources"][key_id]["Properties"]["EnableKeyRotation"] is True
+    synthesized.template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "Topics": [ref(topic_id)],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            },
+        },
+    )
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", TOPOLOGY.routes(), ids=lambda r: f"{r[0]} {r[1]}")
+def test_each_route_is_a_method_with_its_authorization_and_a_proxy_integration(synthesized, route):
+    method, path, auth, function_name = route
+    resource_id = {path_: logical_id for logical_id, path_ in api_paths(synthesized).items()}[path]
+    function_arn = arn_of(synthesized.function_logical_id(function_name))
+    authorization = (
+        {"AuthorizationType": "COGNITO_USER_POOLS", "AuthorizerId": Match.any_value()}
+        if auth == "staff"
+        else {"AuthorizationType": "NONE", "AuthorizerId": Match.absent()}
+    )
+    synthesized.template.has_resource_properties(
+        "AWS::ApiGateway::Method",
+        {
+            "HttpMethod": method,
+            "ResourceId": ref(resource_id),
+            **authorization,
+            "RequestValidatorId": Match.any_value(),
+            "Integration": {
+                "Type": "AWS_PROXY",
+                "IntegrationHttpMethod": "POST",
+                "Uri": {"Fn::Join": ["", Match.array_with([function_arn])]},
+            },
+        },
+    )
+
+
+def test_api_has_exactly_the_topology_paths_and_methods(synthesized):
+    paths = api_paths(synthesized)
+    rendered = sorted(
+        (m["Properties"]["HttpMethod"], paths[m["Properties"]["ResourceId"]["Ref"]])
+        for m in synthesized.resources("AWS::ApiGateway::Method").values()
+    )
+    assert rendered == sorted((method, path) for method, path, _, _ in TOPOLOGY.routes())
+
+
+def test_staff_authorizer_uses_the_user_pool(synthesized):
+    pool_id, _ = only(synthesized.resources("AWS::Cognito::UserPool"))
+    synthesized.template.has_resource_properties(
+        "AWS::ApiGateway::Authorizer",
+        {
+            "Type": "COGNITO_USER_POOLS",
+            "IdentitySource": "method.request.header.Authorization",
+            "ProviderARNs": [arn_of(pool_id)],
+        },
+    )
+
+
+def test_api_stage_prod_traces_logs_and_throttles(synthesized):
+    synthesized.template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "prod",
+            "TracingEnabled": True,
+            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.string_like_regexp(r'^\{".*')},
+            "MethodSettings": [
+                Match.object_like(
+                    {
+                        "HttpMethod": "*",
+                        "ResourcePath": "/*",
+                        "LoggingLevel": "INFO",
+                        "MetricsEnabled": True,
+                        "DataTraceEnabled": False,
+                        "ThrottlingRateLimit": Match.any_value(),
+                        "ThrottlingBurstLimit": Match.any_value(),
+                    }
+                )
+            ],
+        },
+    )
+    synthesized.template.has_resource_properties(
+        "AWS::ApiGateway::RestApi", {"EndpointConfiguration": {"Types": ["REGIONAL"]}}
+    )
+    synthesized.template.has_resource_properties(
+        "AWS::ApiGateway::RequestValidator", {"ValidateRequestBody": True, "ValidateRequestParameters": True}
+    )
+
+
+def test_api_stage_is_behind_a_waf_web_acl_with_aws_managed_rules(synthesized):
+    acl_id, acl = only(synthesized.resources("AWS::WAFv2::WebACL"))
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    groups = [r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in acl["Properties"]["Rules"]]
+    assert "AWSManagedRulesCommonRuleSet" in groups
+    _, association = only(synthesized.resources("AWS::WAFv2::WebACLAssociation"))
+    assert association["Properties"]["WebACLArn"] == arn_of(acl_id)
+    stage_id, _ = only(synthesized.resources("AWS::ApiGateway::Stage"))
+    assert json.dumps(ref(stage_id)) in json.dumps(association["Properties"]["ResourceArn"])
+
+
+# --- Cognito -----------------------------------------------------------------------------------
+
+
+def test_staff_user_pool_is_admin_only_mfa_strong_passwords_and_immutable_tenant_claims(synthesized):
+    immutable = [
+        Match.object_like({"Name": name, "AttributeDataType": "String", "Mutable": False})
+        for name in ("tenant_id", "employee_id", "role")
+    ]
+    synthesized.template.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+            "MfaConfiguration": "ON",
+            "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+            "Policies": {
+                "PasswordPolicy": Match.object_like(
+                    {
+                        "MinimumLength": Match.any_value(),
+                        "RequireLowercase": True,
+                        "RequireUppercase": True,
+                        "RequireNumbers": True,
+                        "RequireSymbols": True,
+                    }
+                )
+            },
+            "Schema": Match.array_with(immutable),
+            "UserPoolTier": "PLUS",
+            "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"},
+        },
+    )
+    _, pool = only(synthesized.resources("AWS::Cognito::UserPool"))
+    assert pool["Properties"]["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+
+
+def test_user_pool_client_has_no_secret_and_cannot_write_custom_claims(synthesized):
+    _, client = only(synthesized.resources("AWS::Cognito::UserPoolClient"))
+    props = client["Properties"]
+    assert props.get("GenerateSecret", False) is False
+    assert props["WriteAttributes"] and not any(a.startswith("custom:") for a in props["WriteAttributes"])
+    assert {"custom:tenant_id", "custom:employee_id", "custom:role"} <= set(props["ReadAttributes"])
+
+
+# --- events and workflow -----------------------------------------------------------------------
+
+
+def test_bus_is_named_by_the_topology(synthesized):
+    synthesized.template.has_resource_properties("AWS::Events::EventBus", {"Name": BUS_NAME})
+
+
+def test_real_topology_has_no_rules_yet(synthesized):
+    assert TOPOLOGY.rules() == [] and TOPOLOGY.schedules() == []
+    assert synthesized.resources("AWS::Events::Rule") == {}
+
+
+def test_state_machine_renders_the_one_asl_document(synthesized):
+    bus_id, _ = only(synthesized.resources("AWS::Events::EventBus"))
+    _, machine = only(synthesized.resources("AWS::StepFunctions::StateMachine"))
+    props = machine["Properties"]
+    assert props["DefinitionString"] == TOPOLOGY.state_machine.definition_file.read_text()
+    assert props["DefinitionSubstitutions"] == {"EventBusName": ref(bus_id)}
+    definition = json.loads(props["DefinitionString"])
+    states = definition["States"]
+    waits = [s for s in states.values() if s["Type"] == "Wait"]
+    assert waits and all("SecondsPath" in s for s in waits)
+    [put_events] = [s for s in states.values() if s.get("Resource") == "arn:aws:states:::events:putEvents"]
+    assert put_events["Parameters"]["Entries"][0]["EventBusName"] == "${EventBusName}"
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+
+
+def test_state_machine_role_may_put_events_on_the_bus_only(synthesized):
+    bus_id, _ = only(synthesized.resources("AWS::Events::EventBus"))
+    _, machine = only(synthesized.resources("AWS::StepFunctions::StateMachine"))
+    role_id = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    statements = policy_statements_of_role(synthesized, role_id)
+    put = [s for s in statements if "events:PutEvents" in actions(s)]
+    assert [s["Resource"] for s in put] == [arn_of(bus_id)]
+    assert all(a.startswith(("xray:", "logs:")) for s in statements if s["Resource"] == "*" for a in actions(s))
+
+
+def test_state_machine_failures_alarm(synthesized):
+    machine_id, _ = only(synthesized.resources("AWS::StepFunctions::StateMachine"))
+    synthesized.template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "AWS/States",
+            "MetricName": "ExecutionsFailed",
+            "Dimensions": [{"Name": "StateMachineArn", "Value": ref(machine_id)}],
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        },
+    )
+
+
+def test_outputs(synthesized):
+    outputs = synthesized.json["Outputs"]
+    for name in ("ApiUrl", "UserPoolId", "UserPoolClientId", "StateMachineArn"):
+        assert name in outputs, name
+
+
+def test_tenant_secrets_key_rotates(synthesized):
+    synthesized.template.has_resource_properties(
+        "AWS::KMS::Key", {"EnableKeyRotation": True, "Description": Match.string_like_regexp(SECRETS_PREFIX)}
+    )
+
+
+# --- the probe stack: what the real topology does not use yet ----------------------------------
+
+
+def rate_expression(minutes: int) -> str:
+    return f"rate({minutes} minute{'' if minutes == 1 else 's'})"
+
+
+def test_probe_rule_pattern_renders_exactly_as_declared(probe):
+    bus_id, _ = only(probe.resources("AWS::Events::EventBus"))
+    rules = [
+        r["Properties"] for r in probe.resources("AWS::Events::Rule").values() if "EventPattern" in r["Properties"]
+    ]
+    [rule] = rules
+    assert rule["EventPattern"] == PROBE_RULE_PATTERN
+    assert rule["EventBusName"] == ref(bus_id)
+
+
+def test_probe_rule_and_schedule_target_the_function_with_retries_and_a_dlq(probe):
+    function_arn = arn_of(probe.function_logical_id(PROBE.name))
+    dlq_id, _ = only(probe.resources("AWS::SQS::Queue"))
+    target = {
+        "Arn": function_arn,
+        "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 86400},
+        "DeadLetterConfig": {"Arn": arn_of(dlq_id)},
+    }
+    probe.template.has_resource_properties(
+        "AWS::Events::Rule", {"EventPattern": Match.any_value(), "Targets": [Match.object_like(target)]}
+    )
+    probe.template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": rate_expression(PROBE.schedule_minutes),
+            "EventBusName": Match.absent(),
+            "Targets": [Match.object_like(target)],
+        },
+    )
+    probe.template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "FunctionName": ref(probe.function_logical_id(PROBE.name)),
+            "DestinationConfig": {"OnFailure": {"Destination": arn_of(dlq_id)}},
+        },
+    )
+
+
+def test_probe_dlq_is_encrypted_tls_only_kept_14_days_and_alarmed(probe):
+    dlq_id, _ = only(probe.resources("AWS::SQS::Queue"))
+    probe.template.has_resource_properties(
+        "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 14 * 24 * 3600}
+    )
+    probe.template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [ref(dlq_id)],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            },
+        },
+    )
+    probe.template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "AWS/SQS",
+            "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        },
+    )
+
+
+def test_probe_starts_after_call_work_and_publishes_events(probe):
+    machine_id, _ = only(probe.resources("AWS::StepFunctions::StateMachine"))
+    bus_id, _ = only(probe.resources("AWS::Events::EventBus"))
+    function = probe.json["Resources"][probe.function_logical_id(PROBE.name)]
+    assert function["Properties"]["Environment"]["Variables"]["ACW_STATE_MACHINE_ARN"] == ref(machine_id)
+    statements = policy_statements_of_role(probe, function["Properties"]["Role"]["Fn::GetAtt"][0])
+    assert {"Action": "states:StartExecution", "Effect": "Allow", "Resource": ref(machine_id)} in statements
+    assert {"Action": "events:PutEvents", "Effect": "Allow", "Resource": arn_of(bus_id)} in statements
+
+
+def test_probe_secrets_grant_is_scoped_to_the_tenant_prefix(probe):
+    function = probe.json["Resources"][probe.function_logical_id(PROBE.name)]
+    statements = policy_statements_of_role(probe, function["Properties"]["Role"]["Fn::GetAtt"][0])
+    [read] = [s for s in statements if "secretsmanager:GetSecretValue" in actions(s)]
+    assert json.dumps(read["Resource"]).endswith(f':secret:{SECRETS_PREFIX}*"]]}}')
+    [decrypt] = [s for s in statements if actions(s) == ["kms:Decrypt"]]
+    assert "kms:ViaService" in json.dumps(decrypt["Condition"])
+
+
+def test_probe_public_route_shares_the_v1_resource_with_the_greedy_proxy(probe):
+    paths = sorted(api_paths(probe).values())
+    assert paths.count("/v1") == 1
+    assert {"/v1/{proxy+}", "/v1/webhooks/probe"} <= set(paths)
+
+
+# --- cdk-nag -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["synthesized", "probe"])
+def test_nag_report_has_no_unsuppressed_findings_and_every_suppression_has_a_reason(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    rows = synth.nag_report()
+    assert rows, "empty nag report"
+    failing = [
+        (r["Rule ID"], r["Resource ID"], r["Compliance"])
+        for r in rows
+        if r["Compliance"] not in ("Compliant", "Suppressed")
+    ]
+    assert failing == []
+    suppressed = [r for r in rows if r["Compliance"] == "Suppressed"]
+    assert suppressed, "expected the documented suppressions"
+    for row in suppressed:
+        reason = row["Exception Reason"].strip()
+        # Granular suppressions are reported as "[finding] reason".
+        reason = reason.split("] ", 1)[1] if reason.startswith("[") else reason
+        assert len(reason) >= 20 and reason != "N/A", row
+
+
+def test_nag_suppressions_are_only_the_documented_ones(synthesized):
+    rules = {r["Rule ID"] for r in synthesized.nag_report() if r["Compliance"] == "Suppressed"}
+    assert rules <= {
+        "AwsSolutions-IAM4",
+        "AwsSolutions-IAM5",
+        "AwsSolutions-L1",
+        "AwsSolutions-APIG4",
+        "AwsSolutions-COG4",
+        "AwsSolutions-SQS3",
+    }
+
+
+# --- bundling ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["synthesized", "probe"])
+def test_tests_skip_layer_bundling_so_pip_never_runs(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    assert synth.pip_calls == []
+    sources = [
+        asset["source"]["path"]
+        for asset in synth.assets_manifest()["files"].values()
+        if asset.get("displayName", "").startswith("Layers/Shared")
+    ]
+    # Skipped bundling stages the source folder itself instead of a bundled output.
+    assert sources == [str(ROOT / "layers" / "shared")]
+
+
+def test_local_bundling_installs_requirements_for_lambda_and_copies_the_package(tmp_path, monkeypatch):
+    layer = tmp_path / "layer"
+    (layer / "python" / "leadline" / "__pycache__").mkdir(parents=True)
+    (layer / "python" / "leadline" / "__init__.py").write_text("")
+    (layer / "python" / "leadline" / "__pycache__" / "x.cpython-311.pyc").write_text("")
+    (layer / "requirements.txt").write_text("phonenumbers==9.0.43\n")
+    calls = []
+    monkeypatch.setattr(
+        "infra.layer_bundling.subprocess.run",
+        lambda cmd, **kw: calls.append(cmd) or type("R", (), {"returncode": 0, "stdout": "", "stderr": ""})(),
+    )
+    out = tmp_path / "out"
+    assert LocalPipBundling(layer_dir=layer).try_bundle(str(out), None) is True
+    [cmd] = calls
+    assert cmd[1:4] == ["-m", "pip", "install"]
+    assert cmd[cmd.index("--target") + 1] == str(out / "python")
+    assert cmd[cmd.index("-r") + 1] == str(layer / "requirements.txt")
+    assert cmd[cmd.index("--platform") + 1] == "manylinux2014_aarch64"
+    assert cmd[cmd.index("--python-version") + 1] == "3.13"
+    assert {"--only-binary=:all:", "--implementation", "--quiet"} <= set(cmd)
+    assert (out / "python" / "leadline" / "__init__.py").is_file()
+    assert not (out / "python" / "leadline" / "__pycache__").exists()
+
+
+# --- pure helpers ------------------------------------------------------------------------------
+
+
+def test_event_pattern_rejects_fields_eventbridge_does_not_have():
+    with pytest.raises(ValueError, match="detail_type"):
+        event_pattern({"detail_type": ["X"]})
+    assert "detail-type" in PATTERN_FIELDS
+
+
+def test_template_helper_fixtures_are_the_same_synthesis(synth_template, synth_json):
+    assert isinstance(synth_template, Template)
+    assert synth_template.to_json() == synth_json
+    assert Path(TOPOLOGY.state_machine.definition_file).is_file()

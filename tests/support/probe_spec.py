@@ -1,0 +1,26 @@
+"""A test-only function added to the real topology, so that what the product does not use yet (a rule with
+a pattern, a schedule, a public route, events publishing, after-call work) is rendered by both runtimes."""
+
+from typing import Any
+
+from infra.topology import EventRule, FunctionSpec, Route
+
+PROBE_RULE_PATTERN: dict[str, Any] = {
+    "source": ["leadline"],
+    "detail-type": ["AfterCallWorkElapsed"],
+    "detail": {"tenant_id": [{"exists": True}]},
+}
+
+PROBE = FunctionSpec(
+    name="probe",
+    description="Test probe: rule, schedule, events, after-call work, public webhook",
+    tables=("Records",),
+    routes=(Route("POST", "/v1/webhooks/probe", auth="none"),),
+    rules=(EventRule(name="after-call-work-elapsed", pattern=PROBE_RULE_PATTERN),),
+    schedule_minutes=1,
+    publishes_events=True,
+    starts_after_call_work=True,
+    memory_mb=256,
+    timeout_seconds=30,
+    code_dir="tests/support/probe",
+)
