@@ -19,6 +19,7 @@ run: $(INSTALLED)
 
 ## Run every test (unit, integration against the local runtime, infrastructure)
 test: $(INSTALLED)
+	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest
 
 lint: $(INSTALLED)

@@ -57,8 +57,15 @@ def token(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - a command-line message, not a crash
         print(f"No employee {employee_id} in tenant {tenant_id}: {exc}", file=sys.stderr)
         return 1
-    print(tokens.issue(tokens.signing_key(ROOT / ".local"), tenant_id=tenant_id, employee_id=employee_id,
-                       role_id=employee["role_id"], email=employee["email"]))
+    print(
+        tokens.issue(
+            tokens.signing_key(ROOT / ".local"),
+            tenant_id=tenant_id,
+            employee_id=employee_id,
+            role_id=employee["role_id"],
+            email=employee["email"],
+        )
+    )
     return 0
 
 

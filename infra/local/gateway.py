@@ -103,7 +103,9 @@ class Gateway:
                 return compiled, m.groupdict()
         return None
 
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str) -> tuple[int, dict, bytes]:
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict, bytes]:
         split = urlsplit(raw_path)
         path = unquote(split.path) or "/"
         found = self.match(method, path)
@@ -116,19 +118,36 @@ class Gateway:
             if claims is None:
                 return _json(401, {"message": "Unauthorized"})
         event = proxy_event(
-            method=method, path=path, query=split.query, headers=headers, body=body, source_ip=source_ip,
-            resource=compiled.route.path, path_params=params, claims=claims,
+            method=method,
+            path=path,
+            query=split.query,
+            headers=headers,
+            body=body,
+            source_ip=source_ip,
+            resource=compiled.route.path,
+            path_params=params,
+            claims=claims,
         )
         try:
             result = self.functions.invoke(compiled.function, event)
-        except Exception:  # the function crashed: API Gateway answers 502 and the error is the function's log line
+        except Exception:  # noqa: BLE001 - a crashed function: API Gateway answers 502, the error is logged
             log.error("function %s failed:\n%s", compiled.function, traceback.format_exc())
             return _json(502, {"message": "Internal server error"})
         return _http_response(result)
 
 
-def proxy_event(*, method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str,
-                resource: str, path_params: dict[str, str], claims: dict | None) -> dict:
+def proxy_event(
+    *,
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+    resource: str,
+    path_params: dict[str, str],
+    claims: dict | None,
+) -> dict:
     multi_query = parse_qs(query, keep_blank_values=True) if query else {}
     text_body: str | None
     is_b64 = False

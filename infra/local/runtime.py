@@ -68,9 +68,7 @@ class LocalRuntime:
     moto_port: int = 0
     state_dir: Path = field(default_factory=lambda: ROOT / ".local")
     seed_demo: bool = True
-    load_handler: Callable[[str], Callable] = field(
-        default=lambda module: importlib.import_module(module).handler
-    )
+    load_handler: Callable[[str], Callable] = field(default=lambda module: importlib.import_module(module).handler)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -103,7 +101,8 @@ class LocalRuntime:
         from infra.local import tokens
 
         self.signing_key = tokens.signing_key(self.state_dir)
-        self._server = serve(Gateway(self.topology, self.functions, self.signing_key), self.host, self.port)
+        self.gateway = Gateway(self.topology, self.functions, self.signing_key)
+        self._server = serve(self.gateway, self.host, self.port)
         self.port = self._server.server_address[1]
         self._spawn("http", self._server.serve_forever)
         if self.seed_demo:
@@ -176,7 +175,16 @@ class LocalRuntime:
         role = self.client("iam").create_role(
             RoleName=f"{NAME_PREFIX}-{spec.name}",
             AssumeRolePolicyDocument=json.dumps(
-                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "states.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
             ),
         )["Role"]["Arn"]
         arn = self.client("stepfunctions").create_state_machine(
@@ -200,7 +208,9 @@ class LocalRuntime:
         sqs = self.client("sqs")
         while not self._stop.is_set():
             try:
-                messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+                messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                    "Messages", []
+                )
             except Exception:
                 if self._stop.is_set():
                     return

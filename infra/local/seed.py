@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infra.local import tokens
 from leadline.permissions import Permission
 from leadline.setup import service
-
-from infra.local import tokens
 
 if TYPE_CHECKING:
     from infra.local.runtime import LocalRuntime
@@ -21,7 +20,11 @@ EMPLOYEES = {
     "admin": ("emp-admin", "Olivia Owens", "olivia@acme-home.example", "+15125550111", "admin", set()),
     "csr": ("emp-csr", "Carlos Ruiz", "carlos@acme-home.example", "+15125550112", "csr", set()),
     "csr_lead": (
-        "emp-csr-lead", "Dana Lee", "dana@acme-home.example", "+15125550113", "csr",
+        "emp-csr-lead",
+        "Dana Lee",
+        "dana@acme-home.example",
+        "+15125550113",
+        "csr",
         {Permission.VIEW_SECOND_CHANCE_LEADS.value},
     ),
 }
@@ -33,9 +36,16 @@ def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
     hvac = service.business_units.create(tenant_id, {"name": "HVAC", "active": True}, ident="bu-hvac")
     plumbing = service.business_units.create(tenant_id, {"name": "Plumbing", "active": True}, ident="bu-plumbing")
     for name, bu in (("AC Repair", hvac), ("Furnace Tune-Up", hvac), ("Drain Cleaning", plumbing)):
-        service.job_types.create(tenant_id, {"name": name, "business_unit_ids": {bu["business_unit_id"]}, "active": True})
-    for name, is_lead in (("New service request", True), ("Estimate request", True),
-                          ("Existing job status", False), ("Wrong number", False), ("Vendor / solicitor", False)):
+        service.job_types.create(
+            tenant_id, {"name": name, "business_unit_ids": {bu["business_unit_id"]}, "active": True}
+        )
+    for name, is_lead in (
+        ("New service request", True),
+        ("Estimate request", True),
+        ("Existing job status", False),
+        ("Wrong number", False),
+        ("Vendor / solicitor", False),
+    ):
         service.call_reasons.create(tenant_id, {"name": name, "is_lead": is_lead, "active": True})
 
     google = service.create_campaign(
@@ -45,12 +55,33 @@ def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
         tenant_id, {"name": "Yard Signs", "category": "Offline", "active": True, "dnis": "+15125550101"}
     )
     numbers = [
-        {"number": "+15125550100", "number_type": "tracking", "label": "Google Ads", "forwarding_number": "+15125550199",
-         "default_call_type": "lead", "sms_registered": True, "campaign_id": google["campaign_id"]},
-        {"number": "+15125550101", "number_type": "tracking", "label": "Yard signs", "forwarding_number": "+15125550199",
-         "default_call_type": "lead", "sms_registered": False, "campaign_id": yard["campaign_id"]},
-        {"number": "+15125550102", "number_type": "direct_dial", "label": "Office line", "forwarding_number": None,
-         "default_call_type": "not_lead", "sms_registered": False, "campaign_id": None},
+        {
+            "number": "+15125550100",
+            "number_type": "tracking",
+            "label": "Google Ads",
+            "forwarding_number": "+15125550199",
+            "default_call_type": "lead",
+            "sms_registered": True,
+            "campaign_id": google["campaign_id"],
+        },
+        {
+            "number": "+15125550101",
+            "number_type": "tracking",
+            "label": "Yard signs",
+            "forwarding_number": "+15125550199",
+            "default_call_type": "lead",
+            "sms_registered": False,
+            "campaign_id": yard["campaign_id"],
+        },
+        {
+            "number": "+15125550102",
+            "number_type": "direct_dial",
+            "label": "Office line",
+            "forwarding_number": None,
+            "default_call_type": "not_lead",
+            "sms_registered": False,
+            "campaign_id": None,
+        },
     ]
     for number in numbers:
         service.create_tracking_number(tenant_id, number)
@@ -59,7 +90,14 @@ def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
     for key, (employee_id, name, email, phone, role, grants) in EMPLOYEES.items():
         service.create_employee(
             tenant_id,
-            {"name": name, "email": email, "phone": phone, "role_id": role, "granted_permissions": grants, "active": True},
+            {
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "role_id": role,
+                "granted_permissions": grants,
+                "active": True,
+            },
             employee_id=employee_id,
         )
         employees[key] = {"employee_id": employee_id, "role_id": role, "email": email}
@@ -76,7 +114,10 @@ def seed_demo_tenant(runtime: LocalRuntime) -> dict:
     key = tokens.signing_key(runtime.state_dir)
     for who, employee in demo["employees"].items():
         demo[f"{who}_token"] = tokens.issue(
-            key, tenant_id=demo["tenant_id"], employee_id=employee["employee_id"],
-            role_id=employee["role_id"], email=employee["email"],
+            key,
+            tenant_id=demo["tenant_id"],
+            employee_id=employee["employee_id"],
+            role_id=employee["role_id"],
+            email=employee["email"],
         )
     return demo

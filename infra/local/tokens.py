@@ -53,7 +53,11 @@ def verify(key: str, authorization: str | None) -> dict | None:
         return None
     try:
         claims = jwt.decode(
-            token.strip(), key, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+            token.strip(),
+            key,
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
             options={"require": ["exp", "iss", "aud"]},
         )
     except jwt.PyJWTError:

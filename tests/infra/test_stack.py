@@ -12,7 +12,6 @@ from infra.constructs.events import PATTERN_FIELDS, event_pattern
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN
 from infra.layer_bundling import LocalPipBundling
 from infra.topology import BUS_NAME, ROOT, SECRETS_PREFIX, TOPOLOGY
-
 from tests.support.probe_spec import PROBE, PROBE_RULE_PATTERN
 from tests.support.synth import Synthesized
 

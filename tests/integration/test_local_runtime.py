@@ -55,23 +55,37 @@ def test_the_rule_pattern_filters_what_is_delivered(runtime):
         ("AfterCallWorkElapsed", {"tenant_id": "demo-acme"}),
     ]
     for detail_type, detail in sent:
-        events.put_events(Entries=[{
-            "EventBusName": runtime.topology.bus_name, "Source": "leadline", "DetailType": detail_type,
-            "Detail": json.dumps({**detail, "marker": marker}),
-        }])
+        events.put_events(
+            Entries=[
+                {
+                    "EventBusName": runtime.topology.bus_name,
+                    "Source": "leadline",
+                    "DetailType": detail_type,
+                    "Detail": json.dumps({**detail, "marker": marker}),
+                }
+            ]
+        )
     assert _wait_for(lambda: [e for e in probe.received if e.get("detail", {}).get("marker") == marker])
     time.sleep(1)
     delivered = [e for e in probe.received if e.get("detail", {}).get("marker") == marker]
-    assert [(e["detail-type"], e["detail"].get("tenant_id")) for e in delivered] == [("AfterCallWorkElapsed", "demo-acme")]
+    assert [(e["detail-type"], e["detail"].get("tenant_id")) for e in delivered] == [
+        ("AfterCallWorkElapsed", "demo-acme")
+    ]
 
 
 def test_a_failing_handler_is_retried(runtime):
     marker = f"retry-{time.time_ns()}"
     probe.failures_left["count"] = 2
-    runtime.client("events").put_events(Entries=[{
-        "EventBusName": runtime.topology.bus_name, "Source": "leadline", "DetailType": "AfterCallWorkElapsed",
-        "Detail": json.dumps({"tenant_id": "demo-acme", "marker": marker}),
-    }])
+    runtime.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": runtime.topology.bus_name,
+                "Source": "leadline",
+                "DetailType": "AfterCallWorkElapsed",
+                "Detail": json.dumps({"tenant_id": "demo-acme", "marker": marker}),
+            }
+        ]
+    )
     # fails twice, then lands (the queue's visibility timeout is the retry delay)
     assert _wait_for(lambda: [e for e in probe.received if e.get("detail", {}).get("marker") == marker], timeout=30)
     assert probe.failures_left["count"] == 0

@@ -21,8 +21,12 @@ def test_run_serves_health_and_writes_demo_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
     env["LEADLINE_PORT"] = str(port)
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "run"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "infra.local", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -50,8 +54,13 @@ def test_run_serves_health_and_writes_demo_file(tmp_path):
 
         # the token command prints a working token for a seeded employee
         printed = subprocess.run(
-            [sys.executable, "-m", "infra.local", "token", "--employee", "csr_lead"], cwd=ROOT, env=env,
-            capture_output=True, text=True, timeout=60, check=True,
+            [sys.executable, "-m", "infra.local", "token", "--employee", "csr_lead"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         ).stdout.strip()
         lead = requests.get(f"{url}/v1/me", headers={"Authorization": f"Bearer {printed}"}, timeout=10).json()
         assert "view_second_chance_leads" in lead["permissions"]

@@ -117,17 +117,28 @@ def _problems(tenant, number: str) -> tuple[str, set[str]]:
 def test_diagnostics_name_each_set_up_problem(tenant):
     google = _campaign(tenant.admin, name="Google", dnis="+15125550150")
     other = _campaign(tenant.admin, name="Other", dnis="+15125550159")
-    _number(tenant.admin, "+15125550150", campaign_id=google["campaign_id"], forwarding_number="+15125550199",
-            sms_registered=True)
-    _number(tenant.admin, "+15125550151", campaign_id=other["campaign_id"], forwarding_number="+15125550199",
-            sms_registered=True)
+    _number(
+        tenant.admin,
+        "+15125550150",
+        campaign_id=google["campaign_id"],
+        forwarding_number="+15125550199",
+        sms_registered=True,
+    )
+    _number(
+        tenant.admin,
+        "+15125550151",
+        campaign_id=other["campaign_id"],
+        forwarding_number="+15125550199",
+        sms_registered=True,
+    )
     _number(tenant.admin, "+15125550152", number_type="direct_dial")
     _number(tenant.admin, "+15125550153", forwarding_number="+15125550199", sms_registered=True)
 
     assert _problems(tenant, "+15125550150") == ("attributed", set())
     assert _problems(tenant, "+15125550151") == ("unknown", {"campaign_dnis_mismatch"})
     assert _problems(tenant, "+15125550152") == (
-        "direct", {"direct_dial_number", "no_campaign_assigned", "no_forwarding_number", "sms_not_registered"}
+        "direct",
+        {"direct_dial_number", "no_campaign_assigned", "no_forwarding_number", "sms_not_registered"},
     )
     assert _problems(tenant, "+15125550153") == ("unknown", {"no_campaign_assigned"})
     assert _problems(tenant, "+15125550154") == ("unknown", {"number_not_configured"})
@@ -174,10 +185,13 @@ def test_pagination_walks_every_item_once(tenant):
 def test_settings_defaults_and_changes(tenant):
     settings = tenant.admin.get("/v1/settings").json()
     assert settings["second_chance_leads"] == {
-        "enabled": False, "after_call_work_minutes": 5, "cold_lead_threshold_hours": 48,
+        "enabled": False,
+        "after_call_work_minutes": 5,
+        "cold_lead_threshold_hours": 48,
     }
     changed = tenant.admin.patch(
-        "/v1/settings", {"time_zone": "America/New_York", "second_chance_leads": {"enabled": True, "after_call_work_minutes": 10}}
+        "/v1/settings",
+        {"time_zone": "America/New_York", "second_chance_leads": {"enabled": True, "after_call_work_minutes": 10}},
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["second_chance_leads"]["enabled"] is True
@@ -190,8 +204,13 @@ def test_employees_roles_and_grants(tenant):
     role_id = role.json()["role_id"]
     employee = tenant.admin.post(
         "/v1/employees",
-        {"name": "Dana", "email": "Dana@Example.com", "phone": "512 555 0160", "role_id": role_id,
-         "granted_permissions": ["view_second_chance_leads"]},
+        {
+            "name": "Dana",
+            "email": "Dana@Example.com",
+            "phone": "512 555 0160",
+            "role_id": role_id,
+            "granted_permissions": ["view_second_chance_leads"],
+        },
     )
     assert employee.status_code == 201, employee.text
     assert employee.json()["email"] == "dana@example.com" and employee.json()["phone"] == "+15125550160"
@@ -220,8 +239,11 @@ def test_employees_roles_and_grants(tenant):
         ("/v1/tracking-numbers", {"number": "+15125550170", "forwarding_number": "0"}, "forwarding_number"),
         ("/v1/tracking-numbers", {"number": "+15125550170", "campaign_id": "../etc"}, "campaign_id"),
         ("/v1/employees", {"name": "E", "email": "not-an-email", "role_id": "csr"}, "email"),
-        ("/v1/employees", {"name": "E", "email": "e@x.example", "role_id": "csr", "granted_permissions": ["fly"]},
-         "granted_permissions"),
+        (
+            "/v1/employees",
+            {"name": "E", "email": "e@x.example", "role_id": "csr", "granted_permissions": ["fly"]},
+            "granted_permissions",
+        ),
         ("/v1/roles", {"name": "R", "permissions": ["root"]}, "permissions"),
     ],
 )
@@ -239,7 +261,9 @@ def test_bad_input_elsewhere(tenant):
     _error(tenant.admin.patch("/v1/settings", {"time_zone": "Mars/Olympus"}), 422)
     _error(tenant.admin.patch("/v1/settings", {"name": None}), 422)
     for minutes in (0, -5, 600):
-        body = _error(tenant.admin.patch("/v1/settings", {"second_chance_leads": {"after_call_work_minutes": minutes}}), 422)
+        body = _error(
+            tenant.admin.patch("/v1/settings", {"second_chance_leads": {"after_call_work_minutes": minutes}}), 422
+        )
         assert "after_call_work_minutes" in body["message"]
     _error(tenant.admin.post("/v1/employees", {"name": "E", "email": "e@x.example", "role_id": "ghost"}), 422)
     _error(tenant.admin.get("/v1/campaigns/cmp_missing"), 404)
@@ -285,7 +309,9 @@ def test_staff_paths_need_a_valid_token(runtime, tenant):
     assert Api(runtime.api_url, "not.a.jwt").get("/v1/campaigns").status_code == 401
     from infra.local import tokens
 
-    forged = tokens.issue("a-different-key-of-thirty-two-bytes!", tenant_id=tenant.tenant_id, employee_id="x", role_id="admin")
+    forged = tokens.issue(
+        "a-different-key-of-thirty-two-bytes!", tenant_id=tenant.tenant_id, employee_id="x", role_id="admin"
+    )
     assert Api(runtime.api_url, forged).get("/v1/campaigns").status_code == 401
 
 
@@ -310,7 +336,9 @@ def test_writes_need_their_permission(tenant, method, path, body, permission):
 def test_a_per_employee_grant_gives_the_permission_and_reads_stay_open(tenant):
     assert tenant.csr.get("/v1/campaigns").status_code == 200
     _error(tenant.csr.post("/v1/campaigns", {"name": "X"}), 403)
-    granted = tenant.admin.patch(f"/v1/employees/{tenant.csr_employee_id}", {"granted_permissions": ["manage_marketing"]})
+    granted = tenant.admin.patch(
+        f"/v1/employees/{tenant.csr_employee_id}", {"granted_permissions": ["manage_marketing"]}
+    )
     assert granted.status_code == 200, granted.text
     assert tenant.csr.post("/v1/campaigns", {"name": "X"}).status_code == 201
     me = tenant.csr.get("/v1/me").json()

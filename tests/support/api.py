@@ -48,11 +48,19 @@ def new_tenant(base_url: str, signing_key: str) -> Tenant:
     for who, role in (("admin", "admin"), ("csr", "csr")):
         employee = service.create_employee(
             tenant_id,
-            {"name": f"{who} person", "email": f"{who}@{tenant_id}.example", "phone": None, "role_id": role,
-             "granted_permissions": set(), "active": True},
+            {
+                "name": f"{who} person",
+                "email": f"{who}@{tenant_id}.example",
+                "phone": None,
+                "role_id": role,
+                "granted_permissions": set(),
+                "active": True,
+            },
         )
-        people[who] = (employee["employee_id"], tokens.issue(
-            signing_key, tenant_id=tenant_id, employee_id=employee["employee_id"], role_id=role))
+        people[who] = (
+            employee["employee_id"],
+            tokens.issue(signing_key, tenant_id=tenant_id, employee_id=employee["employee_id"], role_id=role),
+        )
     return Tenant(
         tenant_id=tenant_id,
         admin=Api(base_url, people["admin"][1]),

@@ -23,7 +23,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import csv  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -39,8 +39,6 @@ from infra.topology import Topology  # noqa: E402
 
 MAIN_STACK = "Leadline"
 PROBE_STACK = "LeadlineProbe"
-
-
 
 
 @dataclass
@@ -112,5 +110,3 @@ def synthesize(
         template=Template.from_json(template_json),
         pip_calls=pip_calls,
     )
-
-

@@ -138,4 +138,15 @@ class EmailClaim(RecordModel):
     employee_id = UnicodeAttribute()
 
 
-ALL_MODELS = (TenantSettings, Campaign, DnisClaim, TrackingNumber, BusinessUnit, JobType, CallReason, Role, Employee, EmailClaim)
+ALL_MODELS = (
+    TenantSettings,
+    Campaign,
+    DnisClaim,
+    TrackingNumber,
+    BusinessUnit,
+    JobType,
+    CallReason,
+    Role,
+    Employee,
+    EmailClaim,
+)

@@ -103,10 +103,18 @@ class TxStep:
     error: type[DomainError] = Conflict
 
     @classmethod
-    def check(cls, model: type[RecordModel], tenant_id: str, sk: str, condition: Condition, message: str,
-              error: type[DomainError] = Conflict) -> TxStep:
-        return cls("check", lambda tx: tx.condition_check(model, tenant_pk(tenant_id), sk, condition=condition),
-                   message, error)
+    def check(
+        cls,
+        model: type[RecordModel],
+        tenant_id: str,
+        sk: str,
+        condition: Condition,
+        message: str,
+        error: type[DomainError] = Conflict,
+    ) -> TxStep:
+        return cls(
+            "check", lambda tx: tx.condition_check(model, tenant_pk(tenant_id), sk, condition=condition), message, error
+        )
 
     @classmethod
     def delete(cls, item: RecordModel, condition: Condition, message: str) -> TxStep:
@@ -164,9 +172,7 @@ def query_page(
     return Page(items=items, next_token=encode_token(result.last_evaluated_key))
 
 
-def query_index_page(
-    model: type[M], index_pk: str, *, limit: int, next_token: str | None
-) -> Page:
+def query_index_page(model: type[M], index_pk: str, *, limit: int, next_token: str | None) -> Page:
     start = decode_token(next_token, expect={"gsi1pk": index_pk})
     result = model.by_parent.query(index_pk, limit=min(max(limit, 1), MAX_PAGE), last_evaluated_key=start)
     items = list(result)

@@ -50,7 +50,13 @@ def diagnose(number: NumberSetup | None, campaign: CampaignSetup | None, *, call
         return Attribution(
             UNKNOWN,
             None,
-            (Problem("number_not_configured", "error", f"{called or 'The number'} is not a tracking number of this company"),),
+            (
+                Problem(
+                    "number_not_configured",
+                    "error",
+                    f"{called or 'The number'} is not a tracking number of this company",
+                ),
+            ),
         )
     problems: list[Problem] = []
     if number.number_type == "direct_dial":

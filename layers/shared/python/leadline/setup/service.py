@@ -76,7 +76,9 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"time_zone '{name}' is not an IANA time zone (e.g. America/Chicago)", field="time_zone") from None
+        raise InvalidInput(
+            f"time_zone '{name}' is not an IANA time zone (e.g. America/Chicago)", field="time_zone"
+        ) from None
     return name
 
 
@@ -102,7 +104,9 @@ def create_tenant(tenant_id: str, *, name: str, time_zone: str) -> TenantSetting
     store.create(settings, "tenant")
     for role_id, (role_name, permissions) in DEFAULT_ROLES.items():
         store.create(
-            store.new_item(Role, tenant_id, _sk("ROLE", role_id), role_id=role_id, name=role_name, permissions=set(permissions)),
+            store.new_item(
+                Role, tenant_id, _sk("ROLE", role_id), role_id=role_id, name=role_name, permissions=set(permissions)
+            ),
             f"role {role_id}",
         )
     return settings
@@ -238,11 +242,17 @@ def _assignment_steps(tenant_id: str, number: str, campaign_id: str | None) -> l
         return []
     return [
         TxStep.check(
-            Campaign, tenant_id, _campaign_sk(campaign_id), Campaign.pk.exists(),
-            f"campaign {campaign_id} does not exist", InvalidInput,
+            Campaign,
+            tenant_id,
+            _campaign_sk(campaign_id),
+            Campaign.pk.exists(),
+            f"campaign {campaign_id} does not exist",
+            InvalidInput,
         ),
         TxStep.check(
-            DnisClaim, tenant_id, _sk("DNIS", number),
+            DnisClaim,
+            tenant_id,
+            _sk("DNIS", number),
             DnisClaim.pk.does_not_exist() | (DnisClaim.campaign_id == campaign_id),
             f"{number} is the advertised number (DNIS) of another campaign; "
             "never reuse a tracking number across campaigns",
@@ -254,7 +264,9 @@ def create_tracking_number(tenant_id: str, data: dict[str, Any]) -> dict[str, An
     number = store.new_item(TrackingNumber, tenant_id, _number_sk(data["number"]), **data)
     _index_under_campaign(number)
     steps = [
-        TxStep.put(number, f"tracking number {number.number} already exists", condition=TrackingNumber.pk.does_not_exist())
+        TxStep.put(
+            number, f"tracking number {number.number} already exists", condition=TrackingNumber.pk.does_not_exist()
+        )
     ]
     store.transact(steps + _assignment_steps(tenant_id, number.number, number.campaign_id))
     number.version = 1
@@ -307,9 +319,16 @@ def diagnose_tracking_number(tenant_id: str, number: str) -> dict[str, Any]:
 class SimpleRecords:
     """Create / read / update / list for a set-up record that is only its own fields."""
 
-    def __init__(self, model: type[RecordModel], kind: str, id_field: str, id_prefix: str, what: str, fields: tuple[str, ...]):
+    def __init__(
+        self, model: type[RecordModel], kind: str, id_field: str, id_prefix: str, what: str, fields: tuple[str, ...]
+    ):
         self.model, self.kind, self.id_field, self.id_prefix, self.what, self.fields = (
-            model, kind, id_field, id_prefix, what, fields,
+            model,
+            kind,
+            id_field,
+            id_prefix,
+            what,
+            fields,
         )
 
     def view(self, item: RecordModel) -> dict[str, Any]:
@@ -339,7 +358,9 @@ class SimpleRecords:
 
 
 business_units = SimpleRecords(BusinessUnit, "BU", "business_unit_id", "bu", "business unit", ("name", "active"))
-call_reasons = SimpleRecords(CallReason, "CALLREASON", "call_reason_id", "cr", "call reason", ("name", "is_lead", "active"))
+call_reasons = SimpleRecords(
+    CallReason, "CALLREASON", "call_reason_id", "cr", "call reason", ("name", "is_lead", "active")
+)
 roles = SimpleRecords(Role, "ROLE", "role_id", "role", "role", ("name", "permissions"))
 _job_types = SimpleRecords(JobType, "JOBTYPE", "job_type_id", "jt", "job type", ("name", "business_unit_ids", "active"))
 
@@ -391,7 +412,11 @@ def _employee_sk(employee_id: str) -> str:
 
 def _role_exists_step(tenant_id: str, role_id: str) -> TxStep:
     return TxStep.check(
-        Role, tenant_id, _sk("ROLE", role_id), Role.pk.exists(), f"role {role_id} does not exist; see GET /v1/roles",
+        Role,
+        tenant_id,
+        _sk("ROLE", role_id),
+        Role.pk.exists(),
+        f"role {role_id} does not exist; see GET /v1/roles",
         InvalidInput,
     )
 

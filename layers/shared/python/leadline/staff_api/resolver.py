@@ -23,8 +23,12 @@ SECURITY = [{"staff": []}]
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(
-    path="/swagger", title=TITLE, version=VERSION, description=DESCRIPTION,
-    security_schemes=SECURITY_SCHEMES, security=SECURITY,
+    path="/swagger",
+    title=TITLE,
+    version=VERSION,
+    description=DESCRIPTION,
+    security_schemes=SECURITY_SCHEMES,
+    security=SECURITY,
 )
 for router in (settings.router, marketing.router, operations.router, people.router):
     app.include_router(router)
@@ -39,7 +43,9 @@ def _error(status: int, code: str, message: str, errors: list[dict] | None = Non
 
 @app.exception_handler(DomainError)
 def domain_error(exc: DomainError) -> Response:
-    return _error(exc.status, exc.code, exc.message, [{"field": exc.field, "message": exc.message}] if exc.field else None)
+    return _error(
+        exc.status, exc.code, exc.message, [{"field": exc.field, "message": exc.message}] if exc.field else None
+    )
 
 
 @app.exception_handler(RequestValidationError)
@@ -55,7 +61,9 @@ def validation_error(exc: RequestValidationError) -> Response:
 
 @app.not_found
 def not_found(_exc: Exception) -> Response:
-    return _error(HTTPStatus.NOT_FOUND, "no_such_route", f"no route {app.current_event.http_method} {app.current_event.path}")
+    return _error(
+        HTTPStatus.NOT_FOUND, "no_such_route", f"no route {app.current_event.http_method} {app.current_event.path}"
+    )
 
 
 @app.get("/health", include_in_schema=False)
