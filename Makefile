@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+CDK_CLI_VERSION := 2.1148.1
 
 .PHONY: run test test-infra lint token synth deploy bench clean
 
@@ -36,7 +37,7 @@ synth: $(INSTALLED)
 
 ## Deploy to the AWS account and region of your current credentials
 deploy: $(INSTALLED)
-	npx --yes aws-cdk@2 deploy --app "$(PY) app.py"
+	npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy
 
 ## Cold-start benchmark: whole-process import time of each handler against a bare one
 bench: $(INSTALLED)

@@ -1,0 +1,117 @@
+"""Operator commands against a deployed stack: create a tenant with its first admin, and give an employee a
+sign-in (a Cognito user whose immutable attributes carry the tenant, the employee and the role).
+
+    .venv/bin/python -m infra.admin create-tenant --tenant-id acme --name "Acme Home Services" \
+        --time-zone America/Chicago --admin-name "Olivia Owens" --admin-email olivia@acme.example
+    .venv/bin/python -m infra.admin invite --tenant-id acme --employee-id emp_...
+
+Both read the table name and the user pool from the stack's outputs (`--stack`, default Leadline), with the
+AWS credentials and region of the shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+STACK_NAME = "Leadline"
+
+
+def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
+    stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def sign_in_attributes(tenant_id: str, employee: dict) -> list[dict[str, str]]:
+    return [
+        {"Name": "email", "Value": employee["email"]},
+        {"Name": "email_verified", "Value": "true"},
+        {"Name": "custom:tenant_id", "Value": tenant_id},
+        {"Name": "custom:employee_id", "Value": employee["employee_id"]},
+        {"Name": "custom:role", "Value": employee["role_id"]},
+    ]
+
+
+def invite(cognito: Any, user_pool_id: str, tenant_id: str, employee_id: str) -> dict:
+    """A Cognito user for an existing employee; Cognito emails them a temporary password."""
+    from leadline.setup import service
+
+    employee = service.get_employee(tenant_id, employee_id)
+    cognito.admin_create_user(
+        UserPoolId=user_pool_id,
+        Username=employee["email"],
+        UserAttributes=sign_in_attributes(tenant_id, employee),
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    return employee
+
+
+def create_tenant(
+    cognito: Any, user_pool_id: str, *, tenant_id: str, name: str, time_zone: str, admin_name: str, admin_email: str
+) -> dict:
+    """The tenant's settings and default roles, its first admin employee, and that admin's sign-in."""
+    from leadline.setup import service
+
+    service.create_tenant(tenant_id, name=name, time_zone=time_zone)
+    admin = service.create_employee(
+        tenant_id,
+        {
+            "name": admin_name,
+            "email": admin_email.strip().lower(),
+            "phone": None,
+            "role_id": "admin",
+            "granted_permissions": set(),
+            "active": True,
+        },
+    )
+    invite(cognito, user_pool_id, tenant_id, admin["employee_id"])
+    return admin
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.admin")
+    parser.add_argument("--stack", default=STACK_NAME)
+    sub = parser.add_subparsers(dest="command", required=True)
+    create = sub.add_parser("create-tenant", help="a new tenant with its first admin")
+    create.add_argument("--tenant-id", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--time-zone", required=True, help="IANA, e.g. America/Chicago")
+    create.add_argument("--admin-name", required=True)
+    create.add_argument("--admin-email", required=True)
+    inv = sub.add_parser("invite", help="a sign-in for an existing employee")
+    inv.add_argument("--tenant-id", required=True)
+    inv.add_argument("--employee-id", required=True)
+    args = parser.parse_args(argv)
+
+    import boto3
+
+    outputs = stack_outputs(boto3.client("cloudformation"), args.stack)
+    os.environ["RECORDS_TABLE_NAME"] = outputs["RecordsTableName"]  # before the models are imported
+    cognito = boto3.client("cognito-idp")
+    from leadline.errors import DomainError
+
+    try:
+        if args.command == "create-tenant":
+            admin = create_tenant(
+                cognito,
+                outputs["UserPoolId"],
+                tenant_id=args.tenant_id,
+                name=args.name,
+                time_zone=args.time_zone,
+                admin_name=args.admin_name,
+                admin_email=args.admin_email,
+            )
+            print(f"tenant {args.tenant_id} created; {admin['email']} invited as its admin ({admin['employee_id']})")
+        else:
+            employee = invite(cognito, outputs["UserPoolId"], args.tenant_id, args.employee_id)
+            print(f"{employee['email']} invited ({employee['role_id']})")
+    except DomainError as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The operator's commands create a tenant, its first admin and a sign-in whose claims match the records."""
+
+import uuid
+
+import pytest
+
+from infra import admin as admin_commands
+from leadline.errors import Conflict
+from leadline.setup import service
+
+
+@pytest.fixture
+def user_pool(runtime):
+    cognito = runtime.client("cognito-idp")
+    pool = cognito.create_user_pool(
+        PoolName=f"staff-{uuid.uuid4().hex[:6]}",
+        Schema=[
+            {"Name": n, "AttributeDataType": "String", "Mutable": False} for n in ("tenant_id", "employee_id", "role")
+        ],
+    )["UserPool"]["Id"]
+    return cognito, pool
+
+
+def test_create_tenant_makes_the_records_and_the_admins_sign_in(user_pool):
+    cognito, pool = user_pool
+    tenant_id = f"acme-{uuid.uuid4().hex[:6]}"
+    made = admin_commands.create_tenant(
+        cognito,
+        pool,
+        tenant_id=tenant_id,
+        name="Acme",
+        time_zone="America/Chicago",
+        admin_name="Olivia",
+        admin_email="Olivia@Acme.example",
+    )
+    user = cognito.admin_get_user(UserPoolId=pool, Username="olivia@acme.example")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["custom:tenant_id"] == tenant_id
+    assert attributes["custom:employee_id"] == made["employee_id"]
+    assert attributes["custom:role"] == "admin"
+    assert service.get_settings(tenant_id)["second_chance_leads"]["enabled"] is False
+    with pytest.raises(Conflict):
+        admin_commands.create_tenant(
+            cognito,
+            pool,
+            tenant_id=tenant_id,
+            name="Again",
+            time_zone="America/Chicago",
+            admin_name="X",
+            admin_email="x@acme.example",
+        )
+
+
+def test_stack_outputs_are_read_by_key():
+    class FakeCloudFormation:
+        def describe_stacks(self, StackName):  # noqa: N803 - boto3's spelling
+            assert StackName == "Leadline"
+            return {"Stacks": [{"Outputs": [{"OutputKey": "RecordsTableName", "OutputValue": "t-1"}]}]}
+
+    assert admin_commands.stack_outputs(FakeCloudFormation(), "Leadline") == {"RecordsTableName": "t-1"}
