@@ -194,7 +194,6 @@ def create_campaign(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
     campaign = store.new_item(Campaign, tenant_id, _campaign_sk(campaign_id), campaign_id=campaign_id, **data)
     steps = [TxStep.put(campaign, "campaign already exists", condition=Campaign.pk.does_not_exist())]
     store.transact(steps + _dnis_steps(tenant_id, campaign_id, None, campaign.dnis))
-    campaign.version = 1
     return campaign_view(campaign)
 
 
@@ -217,10 +216,8 @@ def update_campaign(tenant_id: str, campaign_id: str, changes: dict[str, Any]) -
     old_dnis = campaign.dnis
     _apply(campaign, changes)
     store.touch(campaign)
-    version = campaign.version
     steps = [TxStep.put(campaign, "the campaign was changed by someone else at the same time; retry")]
     store.transact(steps + _dnis_steps(tenant_id, campaign_id, old_dnis, campaign.dnis))
-    campaign.version = (version or 0) + 1
     return campaign_view(campaign)
 
 
@@ -269,7 +266,6 @@ def create_tracking_number(tenant_id: str, data: dict[str, Any]) -> dict[str, An
         )
     ]
     store.transact(steps + _assignment_steps(tenant_id, number.number, number.campaign_id))
-    number.version = 1
     return tracking_number_view(number)
 
 
@@ -291,12 +287,10 @@ def update_tracking_number(tenant_id: str, number: str, changes: dict[str, Any])
     _apply(item, changes)
     _index_under_campaign(item)
     store.touch(item)
-    version = item.version
     steps = [TxStep.put(item, "the tracking number was changed by someone else at the same time; retry")]
     if "campaign_id" in changes:
         steps += _assignment_steps(tenant_id, item.number, item.campaign_id)
     store.transact(steps)
-    item.version = (version or 0) + 1
     return tracking_number_view(item)
 
 
@@ -450,7 +444,6 @@ def create_employee(tenant_id: str, data: dict[str, Any], employee_id: str | Non
             *_email_steps(tenant_id, employee_id, None, employee.email),
         ]
     )
-    employee.version = 1
     return employee_view(employee)
 
 
@@ -469,12 +462,10 @@ def update_employee(tenant_id: str, employee_id: str, changes: dict[str, Any]) -
     old_email = employee.email
     _apply(employee, changes)
     store.touch(employee)
-    version = employee.version
     steps = [TxStep.put(employee, "the employee was changed by someone else at the same time; retry")]
     if "role_id" in changes:
         steps.append(_role_exists_step(tenant_id, employee.role_id))
     store.transact(steps + _email_steps(tenant_id, employee_id, old_email, employee.email))
-    employee.version = (version or 0) + 1
     return employee_view(employee)
 
 
