@@ -61,6 +61,8 @@ class FunctionSpec:
     schedule_minutes: int | None = None
     publishes_events: bool = False
     starts_after_call_work: bool = False
+    reads_tenant_secrets: bool = False  # vendor and partner credentials under SECRETS_PREFIX
+    needs_public_url: bool = False  # gets PUBLIC_API_BASE_URL: the URL senders call (signatures cover it)
     memory_mb: int = 512
     timeout_seconds: int = 15
     code_dir: str = ""  # relative to the repository; "functions/<name>" unless set (tests point it elsewhere)
@@ -83,7 +85,12 @@ RECORDS_TABLE = TableSpec(
     logical_name="Records",
     partition_key="pk",
     sort_key="sk",
-    indexes=(IndexSpec(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk"),),
+    indexes=(
+        IndexSpec(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk"),
+        IndexSpec(name="gsi2", partition_key="gsi2pk", sort_key="gsi2sk"),
+        IndexSpec(name="gsi3", partition_key="gsi3pk", sort_key="gsi3sk"),
+    ),
+    ttl_attribute="expires_at",
     env_var="RECORDS_TABLE_NAME",
 )
 
@@ -101,7 +108,23 @@ STAFF_API = FunctionSpec(
     ),
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API,)
+CALL_WEBHOOKS = FunctionSpec(
+    name="call_webhooks",
+    description="Telephony webhooks: Twilio, CallRail and the native JSON call events",
+    tables=(RECORDS_TABLE.logical_name,),
+    routes=(
+        Route("POST", "/webhooks/twilio/{tenant_id}/voice-status", auth="none"),
+        Route("POST", "/webhooks/twilio/{tenant_id}/recording-status", auth="none"),
+        Route("POST", "/webhooks/twilio/{tenant_id}/transcription", auth="none"),
+        Route("POST", "/webhooks/callrail/{tenant_id}", auth="none"),
+        Route("POST", "/webhooks/calls/{tenant_id}", auth="none"),
+    ),
+    starts_after_call_work=True,
+    reads_tenant_secrets=True,
+    needs_public_url=True,
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API, CALL_WEBHOOKS)
 
 
 @dataclass(frozen=True)

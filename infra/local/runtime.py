@@ -104,6 +104,7 @@ class LocalRuntime:
         self.gateway = Gateway(self.topology, self.functions, self.signing_key)
         self._server = serve(self.gateway, self.host, self.port)
         self.port = self._server.server_address[1]
+        os.environ["PUBLIC_API_BASE_URL"] = self.api_url  # what vendors call, and so what their signatures cover
         self._spawn("http", self._server.serve_forever)
         if self.seed_demo:
             self._write_demo_file()

@@ -4,9 +4,11 @@ granted Second Chance Leads on top of her role)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from infra.local import tokens
+from leadline import credentials
 from leadline.permissions import Permission
 from leadline.setup import service
 
@@ -109,8 +111,30 @@ def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
     }
 
 
+def create_demo_credentials(secrets_client, tenant_id: str = DEMO_TENANT) -> dict:
+    """Vendor credentials for the demo tenant, new on every start, in the embedded Secrets Manager."""
+    telephony = {
+        "twilio": {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)},
+        "callrail": {"signing_key": secrets.token_hex(20)},
+        "native": {"signing_secret": secrets.token_hex(24)},
+    }
+    credentials.write(secrets_client, tenant_id, credentials.TELEPHONY, telephony)
+    return telephony
+
+
 def seed_demo_tenant(runtime: LocalRuntime) -> dict:
     demo = create_demo_records()
+    telephony = create_demo_credentials(runtime.client("secretsmanager"))
+    demo.update(telephony)
+    demo["tracking_number"] = "+15125550100"  # Google Ads: attributed
+    demo["direct_dial_number"] = "+15125550102"
+    demo["webhooks"] = {
+        "twilio_voice_status": f"/webhooks/twilio/{demo['tenant_id']}/voice-status",
+        "twilio_recording_status": f"/webhooks/twilio/{demo['tenant_id']}/recording-status",
+        "twilio_transcription": f"/webhooks/twilio/{demo['tenant_id']}/transcription",
+        "callrail": f"/webhooks/callrail/{demo['tenant_id']}",
+        "calls": f"/webhooks/calls/{demo['tenant_id']}",
+    }
     key = tokens.signing_key(runtime.state_dir)
     for who, employee in demo["employees"].items():
         demo[f"{who}_token"] = tokens.issue(

@@ -15,7 +15,9 @@ import os
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     VersionAttribute,
@@ -41,6 +43,28 @@ class ByParentIndex(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class ByTimeIndex(GlobalSecondaryIndex):
+    """gsi2: a second listing of the same items, e.g. calls by campaign and time."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class ByPersonIndex(GlobalSecondaryIndex):
+    """gsi3: items by a person's phone number and time, e.g. calls by caller."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class RecordModel(Model):
     class Meta:
         table_name = os.environ.get(RECORDS_TABLE_ENV, "leadline-records")
@@ -50,7 +74,13 @@ class RecordModel(Model):
     sk = UnicodeAttribute(range_key=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     by_parent = ByParentIndex()
+    by_time = ByTimeIndex()
+    by_person = ByPersonIndex()
 
     tenant_id = UnicodeAttribute()
     created_at = UnicodeAttribute(null=True)
@@ -138,6 +168,71 @@ class EmailClaim(RecordModel):
     employee_id = UnicodeAttribute()
 
 
+class Call(RecordModel):
+    """One call, converged from every event its vendor sent.
+    gsi1: T#<tenant>#CALLS / <started_at>#<call_id>; gsi2: T#<tenant>#CAMPAIGN#<id|unknown|direct>#CALLS / same;
+    gsi3: T#<tenant>#CALLER#<e164> / same."""
+
+    version = VersionAttribute()
+    call_id = UnicodeAttribute()
+    vendor = UnicodeAttribute()
+    direction = UnicodeAttribute(null=True)
+    from_number = UnicodeAttribute(null=True)
+    to_number = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    status_sequence = NumberAttribute(default=-1)
+    answered = BooleanAttribute(default=False)
+    started_at = UnicodeAttribute(null=True)
+    ended_at = UnicodeAttribute(null=True)
+    duration_seconds = NumberAttribute(default=0)
+    agent = UnicodeAttribute(null=True)
+    recording = MapAttribute(null=True)
+    transcript = MapAttribute(null=True)
+    vendor_details = MapAttribute(null=True)
+    attribution = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    call_type = UnicodeAttribute(null=True)
+    after_call_work_started_at = UnicodeAttribute(null=True)
+    # set by a CSR
+    call_reason_id = UnicodeAttribute(null=True)
+    is_lead = BooleanAttribute(null=True)
+    lead_id = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    booked = BooleanAttribute(null=True)
+    job_id = UnicodeAttribute(null=True)
+    classified_by = UnicodeAttribute(null=True)
+    classified_at = UnicodeAttribute(null=True)
+
+
+class CallEventRecord(RecordModel):
+    """A delivery of a call event, kept as received. Its key is the dedupe key, so a second delivery is refused
+    by the write itself. `state`: received (kept, not yet applied), processed, or rejected (with the error).
+    gsi1 while not processed: T#<tenant>#CALLEVENTS#PENDING / <received_at>."""
+
+    dedupe_key = UnicodeAttribute()
+    vendor = UnicodeAttribute()
+    call_id = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    raw = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class Lead(RecordModel):
+    """A lead (the Leads issue gives it its full life); captured here from a call classified as a lead."""
+
+    version = VersionAttribute()
+    lead_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    status = UnicodeAttribute(default="open")
+    call_id = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    customer_phone = UnicodeAttribute(null=True)
+    call_reason_id = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+
+
 ALL_MODELS = (
     TenantSettings,
     Campaign,
@@ -149,4 +244,7 @@ ALL_MODELS = (
     Role,
     Employee,
     EmailClaim,
+    Call,
+    CallEventRecord,
+    Lead,
 )

@@ -54,13 +54,22 @@ def batch_get(model: type[M], tenant_id: str, sks: Iterable[str]) -> dict[str, M
     return {item.sk: item for item in model.batch_get(keys)} if keys else {}
 
 
-def batch_get_raw(tenant_id: str, sks: list[str]) -> dict[str, dict]:
-    """Items of any kind of one tenant by sort key, in one BatchGetItem, as raw attribute maps."""
+def batch_get_raw(tenant_id: str, sks: list[str], *, consistent: bool = False) -> dict[str, dict]:
+    """Items of any kind of one tenant by sort key, in one BatchGetItem, as raw attribute maps.
+    Keys DynamoDB leaves unprocessed (throttling) are asked again, so a missing key means a missing item."""
     pk = tenant_pk(tenant_id)
-    keys = [{"pk": pk, "sk": sk} for sk in dict.fromkeys(sks)]
-    response = RecordModel._get_connection().batch_get_item(keys)
-    items = response.get("Responses", {}).get(RecordModel.Meta.table_name, [])
-    return {item["sk"]["S"]: item for item in items}
+    pending = [{"pk": pk, "sk": sk} for sk in dict.fromkeys(sks)]
+    table = RecordModel.Meta.table_name
+    found: dict[str, dict] = {}
+    for _attempt in range(5):
+        response = RecordModel._get_connection().batch_get_item(pending, consistent_read=consistent or None)
+        for item in response.get("Responses", {}).get(table, []):
+            found[item["sk"]["S"]] = item
+        unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        if not unprocessed:
+            return found
+        pending = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]} for k in unprocessed]
+    raise RuntimeError("DynamoDB left keys unprocessed after 5 attempts")
 
 
 def new_item(model: type[M], tenant_id: str, sk: str, **attributes: Any) -> M:
@@ -173,8 +182,28 @@ def query_page(
 
 
 def query_index_page(model: type[M], index_pk: str, *, limit: int, next_token: str | None) -> Page:
-    start = decode_token(next_token, expect={"gsi1pk": index_pk})
-    result = model.by_parent.query(index_pk, limit=min(max(limit, 1), MAX_PAGE), last_evaluated_key=start)
+    return query_index(model.by_parent, index_pk, None, limit=limit, next_token=next_token)
+
+
+def query_index(
+    index: Any,
+    index_pk: str,
+    range_condition: Condition | None,
+    *,
+    limit: int,
+    next_token: str | None,
+    newest_first: bool = False,
+) -> Page:
+    """A page of one index partition (whose key starts with the tenant), optionally within a sort-key range."""
+    hash_name = next(a.attr_name for a in index.Meta.attributes.values() if a.is_hash_key)
+    start = decode_token(next_token, expect={hash_name: index_pk})
+    result = index.query(
+        index_pk,
+        range_condition,
+        limit=min(max(limit, 1), MAX_PAGE),
+        last_evaluated_key=start,
+        scan_index_forward=not newest_first,
+    )
     items = list(result)
     return Page(items=items, next_token=encode_token(result.last_evaluated_key))
 

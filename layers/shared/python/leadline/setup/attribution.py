@@ -44,6 +44,20 @@ class Attribution:
     problems: tuple[Problem, ...]
 
 
+def attribute(number: NumberSetup | None, advertised_by: str | None) -> tuple[str, str | None]:
+    """(attribution, campaign_id) of a call to `number`. `advertised_by` is the campaign whose DNIS is the number.
+
+    Attributed only when the number is a tracking number, assigned to a campaign, and that campaign's DNIS is
+    this number; direct-dial numbers are direct; everything else lands in the Unknown campaign."""
+    if number is None:
+        return UNKNOWN, None
+    if number.number_type == "direct_dial":
+        return DIRECT, None
+    if number.campaign_id and advertised_by == number.campaign_id:
+        return ATTRIBUTED, number.campaign_id
+    return UNKNOWN, None
+
+
 def diagnose(number: NumberSetup | None, campaign: CampaignSetup | None, *, called: str = "") -> Attribution:
     """Attribution of a call to `number`, with every set-up problem named (the seeds' troubleshooting)."""
     if number is None:
@@ -96,10 +110,6 @@ def diagnose(number: NumberSetup | None, campaign: CampaignSetup | None, *, call
                 "The number is not registered for text messaging: SMS sent from it will fail",
             )
         )
-    if number.number_type == "direct_dial":
-        kind = DIRECT
-    elif any(p.severity == "error" for p in problems):
-        kind = UNKNOWN
-    else:
-        kind = ATTRIBUTED
-    return Attribution(kind, campaign.campaign_id if kind == ATTRIBUTED and campaign else None, tuple(problems))
+    advertised_by = campaign.campaign_id if campaign is not None and campaign.dnis == number.number else None
+    kind, campaign_id = attribute(number, advertised_by)
+    return Attribution(kind, campaign_id, tuple(problems))

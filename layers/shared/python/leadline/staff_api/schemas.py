@@ -171,3 +171,10 @@ class EmployeePatch(Body):
     role_id: Ident = None  # type: ignore[assignment]
     granted_permissions: Permissions = None  # type: ignore[assignment]
     active: bool = None  # type: ignore[assignment]
+
+
+class ClassificationIn(Body):
+    call_reason_id: Ident
+    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    booked: bool | None = None
+    job_id: Ident | None = None

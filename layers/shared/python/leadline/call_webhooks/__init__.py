@@ -1,0 +1,1 @@
+"""The telephony webhooks' HTTP edge: authenticate each vendor its own way, parse, apply."""

@@ -1,0 +1,1 @@
+"""Calls: vendor events in, one converging call record out, attributed to a campaign by its DNIS."""

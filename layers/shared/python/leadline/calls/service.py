@@ -1,0 +1,415 @@
+"""Applying call events to call records, classifying calls, reading them.
+
+One event costs two DynamoDB requests on the hot path: a consistent BatchGetItem (the call, the tenant's
+settings, the called number and which campaign advertises it) and one TransactWriteItems (the event record,
+whose key is the dedupe key, and the call under its version). The event's own conditional write is the
+idempotency: a duplicate cancels the transaction and nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadline.calls.events import INBOUND, OUTBOUND, CallEvent, Recording, Transcript
+from leadline.calls.state import CallState, merge
+from leadline.config import scaled_seconds
+from leadline.data import store
+from leadline.data.models import (
+    Call,
+    CallEventRecord,
+    CallReason,
+    DnisClaim,
+    Lead,
+    TenantSettings,
+    TrackingNumber,
+    tenant_pk,
+)
+from leadline.data.store import TxStep
+from leadline.errors import Conflict, InvalidInput, NotFound
+from leadline.ids import utc_now
+from leadline.setup.attribution import DIRECT, attribute
+
+SETTINGS_SK = "SETTINGS"
+EVENT_RETENTION = timedelta(days=180)
+MAX_ATTEMPTS = 6
+
+PROCESSED, RECEIVED, REJECTED = "processed", "received", "rejected"
+
+
+def call_sk(call_id: str) -> str:
+    return f"CALL#{call_id}"
+
+
+def event_sk(dedupe_key: str) -> str:
+    return f"CALLEVENT#{dedupe_key}"
+
+
+# --- the record <-> the domain state -------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _plain(value: Any) -> dict | None:
+    """A map attribute as a dict, whether read from DynamoDB (MapAttribute) or set in this process (dict)."""
+    if value is None:
+        return None
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
+
+
+def to_state(item: Call) -> CallState:
+    recording = _plain(item.recording)
+    transcript = _plain(item.transcript)
+    return CallState(
+        call_id=item.call_id,
+        vendor=item.vendor,
+        direction=item.direction,
+        from_number=item.from_number,
+        to_number=item.to_number,
+        status=item.status,
+        status_sequence=int(item.status_sequence),
+        answered=item.answered,
+        started_at=_moment(item.started_at),
+        ended_at=_moment(item.ended_at),
+        duration_seconds=int(item.duration_seconds),
+        agent=item.agent,
+        recording=Recording(**{k: int(v) if k == "duration_seconds" else v for k, v in recording.items()})
+        if recording
+        else None,
+        transcript=Transcript(**transcript) if transcript else None,
+        vendor_details=_plain(item.vendor_details) or {},
+    )
+
+
+def _write_state(item: Call, state: CallState) -> None:
+    item.vendor = state.vendor
+    item.direction = state.direction
+    item.from_number = state.from_number
+    item.to_number = state.to_number
+    item.status = state.status
+    item.status_sequence = state.status_sequence
+    item.answered = state.answered
+    item.started_at = _iso(state.started_at)
+    item.ended_at = _iso(state.ended_at)
+    item.duration_seconds = state.duration_seconds
+    item.agent = state.agent
+    item.recording = vars(state.recording).copy() if state.recording else None
+    item.transcript = vars(state.transcript).copy() if state.transcript else None
+    item.vendor_details = dict(state.vendor_details) or None
+
+
+def _index(item: Call) -> None:
+    """The listings a call appears in: by time, by campaign (unknown and direct included), by caller."""
+    if not item.started_at:
+        return
+    order = f"{item.started_at}#{item.call_id}"
+    tenant = tenant_pk(item.tenant_id)
+    item.gsi1pk, item.gsi1sk = f"{tenant}#CALLS", order
+    if item.attribution:
+        item.gsi2pk, item.gsi2sk = f"{tenant}#CAMPAIGN#{item.campaign_id or item.attribution}#CALLS", order
+    if item.from_number:
+        item.gsi3pk, item.gsi3sk = f"{tenant}#CALLER#{item.from_number}#CALLS", order
+
+
+# --- ingest --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str  # "applied" | "duplicate"
+    call_id: str
+    after_call_work_started: bool = False
+
+
+class AfterCallWork:
+    """Starts the after-call-work state machine; one execution per call whatever the retries."""
+
+    def __init__(self, client: Any = None, state_machine_arn: str | None = None):
+        self._client = client
+        self._arn = state_machine_arn
+
+    def start(self, tenant_id: str, call_id: str, *, minutes: int, ended_at: str | None) -> None:
+        import boto3
+        from botocore.exceptions import ClientError
+
+        from leadline.config import after_call_work_state_machine_arn
+
+        client = self._client or boto3.client("stepfunctions")
+        name = "acw-" + hashlib.sha256(f"{tenant_id}|{call_id}".encode()).hexdigest()[:40]
+        payload = {
+            "wait_seconds": max(1, round(scaled_seconds(minutes * 60))),
+            "detail": {"tenant_id": tenant_id, "call_id": call_id, "ended_at": ended_at},
+        }
+        try:
+            client.start_execution(
+                stateMachineArn=self._arn or after_call_work_state_machine_arn(), name=name, input=json.dumps(payload)
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
+                raise
+
+
+_default_after_call_work = AfterCallWork()
+
+
+def ingest(
+    tenant_id: str,
+    event: CallEvent,
+    *,
+    raw: str | None = None,
+    already_kept: bool = False,
+    after_call_work: AfterCallWork | None = None,
+) -> Outcome:
+    """Fold one delivery into its call. `already_kept`: the event record was stored first (CallRail)."""
+    acw = after_call_work or _default_after_call_work
+    keys = [call_sk(event.call_id), SETTINGS_SK]
+    if event.to_number:
+        keys += [f"NUMBER#{event.to_number}", f"DNIS#{event.to_number}"]
+    for _attempt in range(MAX_ATTEMPTS):
+        found = store.batch_get_raw(tenant_id, keys, consistent=True)
+        if SETTINGS_SK not in found:
+            raise NotFound(f"tenant {tenant_id} not found")
+        settings = TenantSettings.from_raw_data(found[SETTINGS_SK])
+        existing = Call.from_raw_data(found[call_sk(event.call_id)]) if call_sk(event.call_id) in found else None
+        item = existing or store.new_item(
+            Call, tenant_id, call_sk(event.call_id), call_id=event.call_id, vendor=event.vendor
+        )
+        before = to_state(existing) if existing else CallState(call_id=event.call_id)
+        after = merge(before, event)
+        _write_state(item, after)
+        if item.attribution is None and after.to_number:
+            _attribute(item, after, found)
+        started_acw = False
+        if (
+            after.ended
+            and not before.ended
+            and after.direction != OUTBOUND
+            and settings.scl_enabled
+            and not item.after_call_work_started_at
+        ):
+            acw.start(tenant_id, event.call_id, minutes=int(settings.after_call_work_minutes), ended_at=item.ended_at)
+            item.after_call_work_started_at = utc_now()
+            started_acw = True
+        _index(item)
+        store.touch(item)
+        try:
+            store.transact([_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None)])
+        except _CallChanged:
+            continue
+        except Conflict:
+            return Outcome("duplicate", event.call_id)
+        return Outcome("applied", event.call_id, started_acw)
+    raise Conflict(f"call {event.call_id} kept changing under concurrent deliveries; retry")
+
+
+class _CallChanged(Conflict):
+    pass
+
+
+def _attribute(item: Call, state: CallState, found: dict[str, dict]) -> None:
+    if state.direction == OUTBOUND:
+        item.attribution, item.campaign_id = DIRECT, None
+        return
+    raw_number = found.get(f"NUMBER#{state.to_number}")
+    number = TrackingNumber.from_raw_data(raw_number) if raw_number else None
+    raw_claim = found.get(f"DNIS#{state.to_number}")
+    advertised_by = DnisClaim.from_raw_data(raw_claim).campaign_id if raw_claim else None
+    item.attribution, item.campaign_id = attribute(number, advertised_by)
+    item.call_type = number.default_call_type if number else None
+
+
+def _event_step(tenant_id: str, event: CallEvent, raw: str | None, already_kept: bool) -> TxStep:
+    record = new_event_record(tenant_id, event.dedupe_key, event.vendor, raw=raw, state=PROCESSED)
+    record.call_id = event.call_id
+    if already_kept:
+        condition = CallEventRecord.state == RECEIVED
+        return TxStep.put(record, "this delivery was already applied", condition=condition)
+    return TxStep.put(record, "this delivery was already applied", condition=CallEventRecord.pk.does_not_exist())
+
+
+def _call_step(item: Call, is_new: bool) -> TxStep:
+    step = TxStep.put(item, "the call changed at the same time", condition=Call.pk.does_not_exist() if is_new else None)
+    step.error = _CallChanged
+    return step
+
+
+def new_event_record(tenant_id: str, dedupe_key: str, vendor: str, *, raw: str | None, state: str) -> CallEventRecord:
+    now = utc_now()
+    record = store.new_item(
+        CallEventRecord,
+        tenant_id,
+        event_sk(dedupe_key),
+        dedupe_key=dedupe_key,
+        vendor=vendor,
+        state=state,
+        received_at=now,
+        raw=raw,
+        expires_at=datetime.now(UTC) + EVENT_RETENTION,
+    )
+    if state != PROCESSED:
+        record.gsi1pk, record.gsi1sk = f"{tenant_pk(tenant_id)}#CALLEVENTS#PENDING", now
+    return record
+
+
+def keep(tenant_id: str, dedupe_key: str, vendor: str, raw: str) -> bool:
+    """Store a delivery before processing it. False when this delivery was stored before (a duplicate)."""
+    record = new_event_record(tenant_id, dedupe_key, vendor, raw=raw, state=RECEIVED)
+    try:
+        store.create(record, "delivery")
+    except Conflict:
+        return False
+    return True
+
+
+def mark_rejected(tenant_id: str, dedupe_key: str, error: str) -> None:
+    record = store.get(CallEventRecord, tenant_id, event_sk(dedupe_key))
+    if record is not None and record.state != PROCESSED:
+        record.state, record.error = REJECTED, error[:500]
+        record.save()
+
+
+# --- staff: read, list, classify -----------------------------------------------------------------
+
+
+def call_view(item: Call) -> dict[str, Any]:
+    recording = _plain(item.recording) or {}
+    transcript = _plain(item.transcript) or {}
+    return {
+        "call_id": item.call_id,
+        "vendor": item.vendor,
+        "direction": item.direction,
+        "from_number": item.from_number,
+        "to_number": item.to_number,
+        "status": item.status,
+        "answered": item.answered,
+        "started_at": item.started_at,
+        "ended_at": item.ended_at,
+        "duration_seconds": int(item.duration_seconds),
+        "agent": item.agent,
+        "attribution": item.attribution,
+        "campaign_id": item.campaign_id,
+        "call_type": item.call_type,
+        "recording_url": recording.get("url") or None,
+        "recording_status": recording.get("status"),
+        "transcript": transcript.get("text") or None,
+        "vendor_details": _plain(item.vendor_details) or {},
+        "classification": {
+            "call_reason_id": item.call_reason_id,
+            "is_lead": item.is_lead,
+            "lead_id": item.lead_id,
+            "notes": item.notes,
+            "booked": item.booked,
+            "job_id": item.job_id,
+            "classified_by": item.classified_by,
+            "classified_at": item.classified_at,
+        },
+        "after_call_work_started_at": item.after_call_work_started_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def get_call(tenant_id: str, call_id: str) -> dict[str, Any]:
+    return call_view(store.get_or_404(Call, tenant_id, call_sk(call_id), f"call {call_id}"))
+
+
+def day_range(day: str, time_zone: str) -> tuple[str, str]:
+    """The tenant's calendar day as a range of UTC sort keys."""
+    try:
+        start = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(time_zone))
+    except ValueError:
+        raise InvalidInput(f"day '{day}' is not a date (YYYY-MM-DD)", field="day") from None
+    end = start + timedelta(days=1)
+    return _iso(start), _iso(end)
+
+
+def list_calls(
+    tenant_id: str,
+    *,
+    day: str | None,
+    campaign_id: str | None,
+    caller: str | None,
+    limit: int,
+    next_token: str | None,
+) -> dict[str, Any]:
+    """Newest first: by day (the tenant's), by campaign ('unknown' and 'direct' too) or by caller number."""
+    if campaign_id and caller:
+        raise InvalidInput("filter by campaign_id or by caller, not both", field="caller")
+    tenant = tenant_pk(tenant_id)
+    if campaign_id:
+        index, index_pk = Call.by_time, f"{tenant}#CAMPAIGN#{campaign_id}#CALLS"
+    elif caller:
+        index, index_pk = Call.by_person, f"{tenant}#CALLER#{caller}#CALLS"
+    else:
+        index, index_pk = Call.by_parent, f"{tenant}#CALLS"
+        if day is None:
+            settings = store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
+            day = datetime.now(ZoneInfo(settings.time_zone)).date().isoformat()
+    range_condition = None
+    if day:
+        settings = store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
+        low, high = day_range(day, settings.time_zone)
+        sort_key = next(a for a in index.Meta.attributes.values() if a.is_range_key)
+        range_condition = sort_key.between(low, high)
+    page = store.query_index(index, index_pk, range_condition, limit=limit, next_token=next_token, newest_first=True)
+    return {"items": [call_view(i) for i in page.items], "next_token": page.next_token}
+
+
+def classify(
+    tenant_id: str,
+    call_id: str,
+    *,
+    employee_id: str,
+    call_reason_id: str,
+    notes: str | None,
+    booked: bool | None,
+    job_id: str | None,
+) -> dict[str, Any]:
+    """A CSR's call reason, notes and booking. A reason marked as lead captures a lead from the call, once."""
+    found = store.batch_get_raw(tenant_id, [call_sk(call_id), f"CALLREASON#{call_reason_id}"])
+    if call_sk(call_id) not in found:
+        raise NotFound(f"call {call_id} not found")
+    if f"CALLREASON#{call_reason_id}" not in found:
+        raise InvalidInput(
+            f"call reason {call_reason_id} does not exist; see GET /v1/call-reasons", field="call_reason_id"
+        )
+    call = Call.from_raw_data(found[call_sk(call_id)])
+    reason = CallReason.from_raw_data(found[f"CALLREASON#{call_reason_id}"])
+    call.call_reason_id, call.is_lead, call.notes = call_reason_id, reason.is_lead, notes
+    if booked is not None:
+        call.booked = booked
+    if job_id is not None:
+        call.job_id = job_id
+    call.classified_by, call.classified_at = employee_id, utc_now()
+    store.touch(call)
+    steps = [TxStep.put(call, "the call changed at the same time; read it again and retry")]
+    if reason.is_lead and not call.lead_id:
+        lead_id = "lead-" + hashlib.sha256(f"{call_id}".encode()).hexdigest()[:20]
+        lead = store.new_item(
+            Lead,
+            tenant_id,
+            f"LEAD#{lead_id}",
+            lead_id=lead_id,
+            source="call",
+            call_id=call_id,
+            campaign_id=call.campaign_id,
+            customer_phone=call.from_number,
+            call_reason_id=call_reason_id,
+            created_by=employee_id,
+        )
+        call.lead_id = lead_id
+        steps.append(TxStep.put(lead, "a lead was already captured from this call", condition=Lead.pk.does_not_exist()))
+    store.transact(steps)
+    return call_view(call)
+
+
+__all__ = ["INBOUND", "ingest", "keep", "mark_rejected", "classify", "get_call", "list_calls"]

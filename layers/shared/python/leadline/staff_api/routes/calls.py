@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from leadline.calls import service
+from leadline.permissions import Permission
+from leadline.phones import to_e164
+from leadline.staff_api.auth import principal
+from leadline.staff_api.routes._common import Limit, NextToken
+from leadline.staff_api.schemas import ClassificationIn
+
+router = APIGatewayRouter()
+
+Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day in the company's time zone")]
+CampaignFilter = Annotated[str | None, Query(max_length=64, description="A campaign id, or 'unknown', or 'direct'")]
+CallerFilter = Annotated[str | None, Query(max_length=40, description="The caller's number")]
+
+
+@router.get("/v1/calls", tags=["Calls"], summary="Calls, newest first: of a day, of a campaign, or from a caller")
+def list_calls(
+    day: Day = None,
+    campaign_id: CampaignFilter = None,
+    caller: CallerFilter = None,
+    limit: Limit = 50,
+    next_token: NextToken = None,
+) -> dict:
+    tenant_id = principal(router).tenant_id
+    return service.list_calls(
+        tenant_id,
+        day=day,
+        campaign_id=campaign_id,
+        caller=to_e164(caller, field="caller") if caller else None,
+        limit=limit,
+        next_token=next_token,
+    )
+
+
+@router.get("/v1/calls/<call_id>", tags=["Calls"], summary="A call, with its attribution, recording and transcript")
+def get_call(call_id: str) -> dict:
+    return service.get_call(principal(router).tenant_id, call_id)
+
+
+@router.put("/v1/calls/<call_id>/classification", tags=["Calls"], summary="Classify a call: reason, notes, booking")
+def classify_call(call_id: str, body: ClassificationIn) -> dict:
+    caller = principal(router)
+    caller.require(Permission.MANAGE_LEADS)
+    return service.classify(
+        caller.tenant_id,
+        call_id,
+        employee_id=caller.employee_id,
+        call_reason_id=body.call_reason_id,
+        notes=body.notes,
+        booked=body.booked,
+        job_id=body.job_id,
+    )
