@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Stack, Token
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -22,6 +22,9 @@ from infra.topology import ROOT, SECRETS_PREFIX, TOPOLOGY, Topology
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 SHARED_LAYER_DIR = ROOT / "layers" / "shared"
 CDK_JSON = ROOT / "cdk.json"
+# `cdk deploy -c publicApiBaseUrl=https://api.example.com`: the base URL senders call when the API sits
+# behind a custom domain (base path mapping); used verbatim, less a trailing slash.
+PUBLIC_API_BASE_URL_CONTEXT = "publicApiBaseUrl"
 
 
 def cdk_json_context() -> dict[str, Any]:
@@ -63,7 +66,7 @@ class LeadlineStack(Stack):
             layers=self.layers,
             bus=self.bus,
             state_machine=self.workflow.state_machine,
-            secrets_prefix=SECRETS_PREFIX,
+            secrets=self.secrets,
             monitoring=self.monitoring,
             log_retention=LOG_RETENTION,
         )
@@ -83,8 +86,16 @@ class LeadlineStack(Stack):
             user_pool=self.auth.user_pool,
             log_retention=LOG_RETENTION,
         )
+        self.public_api_base_url = self._public_api_base_url()
+        self.functions.set_public_api_base_url(self.public_api_base_url)
 
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the REST API (stage prod)")
+        CfnOutput(
+            self,
+            "PublicApiBaseUrl",
+            value=self.public_api_base_url,
+            description="Base URL vendors and partners call (PUBLIC_API_BASE_URL of the webhook functions)",
+        )
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
@@ -92,3 +103,15 @@ class LeadlineStack(Stack):
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
         for logical_name, table in self.data.tables.items():
             CfnOutput(self, f"{logical_name}TableName", value=table.table_name)
+
+    def _public_api_base_url(self) -> str:
+        """The context override `publicApiBaseUrl` if set, else the API's own execute-api URL of stage prod."""
+        override = self.node.try_get_context(PUBLIC_API_BASE_URL_CONTEXT)
+        if override is None or override == "":
+            return self.api.public_base_url
+        if not isinstance(override, str) or Token.is_unresolved(override):
+            raise ValueError(f"context {PUBLIC_API_BASE_URL_CONTEXT} must be a literal URL, got {override!r}")
+        url = override.strip().rstrip("/")
+        if not url.startswith("https://"):
+            raise ValueError(f"context {PUBLIC_API_BASE_URL_CONTEXT} must be an https:// URL, got {override!r}")
+        return url

@@ -17,7 +17,6 @@ import pytest  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
 from infra.local.runtime import LocalRuntime  # noqa: E402
-from infra.stack import LeadlineStack  # noqa: E402
 from infra.topology import TOPOLOGY  # noqa: E402
 from tests.support.api import Api, new_tenant  # noqa: E402
 from tests.support.probe_spec import PROBE  # noqa: E402
@@ -48,11 +47,7 @@ def synth_json(synthesized: Synthesized) -> dict:
 @pytest.fixture(scope="session")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
     """The stack of the real topology plus the probe function (the local runtime renders the same)."""
-
-    def grant_secrets(stack: LeadlineStack) -> None:
-        stack.secrets.grant_read(stack.functions.function(PROBE.name))
-
-    yield synthesize(PROBED_TOPOLOGY, PROBE_STACK, tmp_path_factory.mktemp("cdk-out-probe"), customize=grant_secrets)
+    yield synthesize(PROBED_TOPOLOGY, PROBE_STACK, tmp_path_factory.mktemp("cdk-out-probe"))
 
 
 # --- the local runtime ---------------------------------------------------------------------------
@@ -85,9 +80,10 @@ def csr(runtime, demo):
 
 @pytest.fixture
 def tenant(runtime):
-    return new_tenant(runtime.api_url, runtime.signing_key)
+    """A tenant of the test's own, with telephony credentials: `tenant.vendors` signs like each vendor."""
+    return new_tenant(runtime.api_url, runtime.signing_key, runtime.client("secretsmanager"))
 
 
 @pytest.fixture
 def other_tenant(runtime):
-    return new_tenant(runtime.api_url, runtime.signing_key)
+    return new_tenant(runtime.api_url, runtime.signing_key, runtime.client("secretsmanager"))

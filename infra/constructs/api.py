@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Aws, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -116,6 +116,27 @@ class Api(Construct):
     @property
     def url(self) -> str:
         return self.rest_api.url
+
+    @property
+    def public_base_url(self) -> str:
+        """`https://{restApiId}.execute-api.{region}.{urlSuffix}/prod`, no trailing slash.
+
+        Built from the API id and the stage name constant, not from `rest_api.url`: that one references
+        the Stage, and a function holding it in its environment would close the cycle
+        Stage -> Deployment -> Method -> Function -> Stage.
+        """
+        return Fn.join(
+            "",
+            [
+                "https://",
+                self.rest_api.rest_api_id,
+                ".execute-api.",
+                Stack.of(self).region,
+                ".",
+                Aws.URL_SUFFIX,
+                f"/{STAGE_NAME}",
+            ],
+        )
 
     def resource(self, path: str) -> apigw.IResource:
         """`/v1/{proxy+}` -> the resource; path segments are created once and shared."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import jsii
 from aws_cdk import Duration, Fn, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -12,11 +13,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagPackSuppression, NagSuppressions
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from infra.constructs.data import Data
 from infra.constructs.events import construct_name
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.secrets import Secrets
 from infra.layer_bundling import local_bundling_options
 from infra.topology import FunctionSpec, Topology
 
@@ -28,6 +30,8 @@ LOG_LEVEL = "INFO"
 # AWS-published Powertools for AWS Lambda (Python) v3, matching RUNTIME and ARCHITECTURE.
 POWERTOOLS_LAYER_ARN = "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
 ASSET_EXCLUDES = ["__pycache__", "*.pyc", "*.pyo", ".pytest_cache"]
+# Set on every function whose spec says `needs_public_url`: the base URL senders call, without a trailing slash.
+PUBLIC_API_BASE_URL_ENV = "PUBLIC_API_BASE_URL"
 
 
 class Layers(Construct):
@@ -67,12 +71,13 @@ class LeadlineFunction(Construct):
         layers: Sequence[lambda_.ILayerVersion],
         bus: events.IEventBus,
         state_machine: sfn.IStateMachine | None,
-        secrets_prefix: str,
+        secrets: Secrets,
         monitoring: Monitoring,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
+        self.public_api_base_url: str | None = None
         tables = self._tables(spec, data)
 
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
@@ -98,7 +103,7 @@ class LeadlineFunction(Construct):
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "LOG_LEVEL": LOG_LEVEL,
             "EVENT_BUS_NAME": bus.event_bus_name,
-            "LEADLINE_SECRETS_PREFIX": secrets_prefix,
+            "LEADLINE_SECRETS_PREFIX": secrets.prefix,
         }
         for table_spec, table in tables:
             environment[table_spec.env_var] = table.table_name
@@ -130,6 +135,9 @@ class LeadlineFunction(Construct):
             bus.grant_put_events_to(self.function)
         if spec.starts_after_call_work and state_machine is not None:
             state_machine.grant_start_execution(self.function)
+        if spec.reads_tenant_secrets:
+            # Scoped to the tenant-secrets prefix and key; suppresses its own prefix wildcard on the DefaultPolicy.
+            secrets.grant_read(self.function)
 
         NagSuppressions.add_resource_suppressions(
             self.function,
@@ -160,6 +168,17 @@ class LeadlineFunction(Construct):
             ],
         )
         self.alarm = monitoring.alarm_on_function_errors(self, function=self.function, name=spec.name)
+        if spec.needs_public_url:
+            self.node.add_validation(_PublicUrlIsSet(self))
+
+    def set_public_api_base_url(self, url: str) -> None:
+        """PUBLIC_API_BASE_URL, known only once the API exists (so it is added after the function is made)."""
+        if not self.spec.needs_public_url:
+            raise ValueError(f"function {self.spec.name} does not declare needs_public_url")
+        if self.public_api_base_url is not None:
+            raise ValueError(f"function {self.spec.name}: the public API base URL is already set")
+        self.public_api_base_url = url
+        self.function.add_environment(PUBLIC_API_BASE_URL_ENV, url)
 
     @staticmethod
     def _tables(spec: FunctionSpec, data: Data) -> list[tuple]:
@@ -172,6 +191,22 @@ class LeadlineFunction(Construct):
                 raise ValueError(f"table {logical_name} has no env_var, so function {spec.name} cannot find it")
             found.append((table_spec, data.tables[logical_name]))
         return found
+
+
+@jsii.implements(IValidation)
+class _PublicUrlIsSet:
+    """Synthesis fails if a function declares `needs_public_url` but the stack never gave it the URL."""
+
+    def __init__(self, function: LeadlineFunction) -> None:
+        self._function = function
+
+    def validate(self) -> list[str]:
+        if self._function.public_api_base_url is None:
+            return [
+                f"function {self._function.spec.name} declares needs_public_url but no "
+                f"{PUBLIC_API_BASE_URL_ENV} was set (Functions.set_public_api_base_url)"
+            ]
+        return []
 
 
 class Functions(Construct):
@@ -187,7 +222,7 @@ class Functions(Construct):
         layers: Layers,
         bus: events.IEventBus,
         state_machine: sfn.IStateMachine | None,
-        secrets_prefix: str,
+        secrets: Secrets,
         monitoring: Monitoring,
         log_retention: logs.RetentionDays,
     ) -> None:
@@ -206,7 +241,7 @@ class Functions(Construct):
                 layers=layers.all,
                 bus=bus,
                 state_machine=state_machine,
-                secrets_prefix=secrets_prefix,
+                secrets=secrets,
                 monitoring=monitoring,
                 log_retention=log_retention,
             )
@@ -217,3 +252,9 @@ class Functions(Construct):
 
     def function(self, name: str) -> lambda_.Function:
         return self.constructs[name].function
+
+    def set_public_api_base_url(self, url: str) -> None:
+        """Give PUBLIC_API_BASE_URL to every function whose spec says `needs_public_url`."""
+        for made in self.constructs.values():
+            if made.spec.needs_public_url:
+                made.set_public_api_base_url(url)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 
+import infra.layer_bundling
+from infra.constructs.api import STAGE_NAME
 from infra.constructs.events import PATTERN_FIELDS, event_pattern
-from infra.constructs.functions import POWERTOOLS_LAYER_ARN
+from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV
 from infra.layer_bundling import LocalPipBundling
-from infra.topology import BUS_NAME, ROOT, SECRETS_PREFIX, TOPOLOGY
+from infra.stack import PUBLIC_API_BASE_URL_CONTEXT, LeadlineStack, cdk_json_context
+from infra.topology import BUS_NAME, CALL_WEBHOOKS, ROOT, SECRETS_PREFIX, STAFF_API, TOPOLOGY, Topology
 from tests.support.probe_spec import PROBE, PROBE_RULE_PATTERN
 from tests.support.synth import Synthesized
 
@@ -66,6 +71,71 @@ def actions(statement: dict) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
+def function_statements(synth: Synthesized, name: str) -> list[dict]:
+    function = synth.json["Resources"][synth.function_logical_id(name)]
+    return policy_statements_of_role(synth, function["Properties"]["Role"]["Fn::GetAtt"][0])
+
+
+def function_variables(synth: Synthesized, name: str) -> dict:
+    return synth.json["Resources"][synth.function_logical_id(name)]["Properties"]["Environment"]["Variables"]
+
+
+def rest_api_id(synth: Synthesized) -> str:
+    logical_id, _ = only(synth.resources("AWS::ApiGateway::RestApi"))
+    return logical_id
+
+
+def dependencies(value: object) -> set[str]:
+    """Logical ids a template value refers to: Ref, Fn::GetAtt and Fn::Sub's ${Name} / ${Name.Attr}."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".", 1)[0])
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) else inner
+                found |= {m.split(".", 1)[0] for m in re.findall(r"\$\{([^!][^}]*)\}", text)}
+                if isinstance(inner, list):
+                    found |= dependencies(inner[1])
+            else:
+                found |= dependencies(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= dependencies(inner)
+    return found
+
+
+def dependency_cycle(template: dict) -> list[str] | None:
+    """A cycle among the template's resources (as CloudFormation would refuse it), or None."""
+    resources = template["Resources"]
+    graph = {}
+    for logical_id, resource in resources.items():
+        depends_on = resource.get("DependsOn", [])
+        depends_on = [depends_on] if isinstance(depends_on, str) else depends_on
+        graph[logical_id] = sorted((dependencies(resource) | set(depends_on)) & set(resources) - {logical_id})
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        stack.append(node)
+        for target in graph[node]:
+            if state.get(target) == "open":
+                return stack[stack.index(target) :] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in graph:
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
 # --- tables -----------------------------------------------------------------------------------
 
 
@@ -110,6 +180,19 @@ def test_one_table_per_table_spec(synthesized):
     assert len(synthesized.resources("AWS::DynamoDB::Table")) == len(TOPOLOGY.tables)
 
 
+def test_records_table_has_gsi1_to_gsi3_and_ttl_on_expires_at(synthesized):
+    table = synthesized.json["Resources"][table_logical_id(synthesized, "Records")]["Properties"]
+    indexes = {
+        index["IndexName"]: [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]]
+        for index in table["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {f"gsi{n}": [(f"gsi{n}pk", "HASH"), (f"gsi{n}sk", "RANGE")] for n in (1, 2, 3)}
+    assert all(index["Projection"] == {"ProjectionType": "ALL"} for index in table["GlobalSecondaryIndexes"])
+    defined = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    assert defined == {"pk": "S", "sk": "S", **{f"gsi{n}{k}": "S" for n in (1, 2, 3) for k in ("pk", "sk")}}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
 # --- functions ---------------------------------------------------------------------------------
 
 
@@ -151,6 +234,7 @@ def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_
     )
     variables = synthesized.json["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
     assert ("ACW_STATE_MACHINE_ARN" in variables) is spec.starts_after_call_work
+    assert (PUBLIC_API_BASE_URL_ENV in variables) is spec.needs_public_url
     log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
 
@@ -173,6 +257,8 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     wildcard_statements = [s for s in statements if s["Resource"] == "*"]
     assert all(a.startswith("xray:") for s in wildcard_statements for a in actions(s))
     assert any("events:PutEvents" in actions(s) for s in statements) is spec.publishes_events
+    assert any(a.startswith("secretsmanager:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
+    assert any(a.startswith("kms:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
 
 
 def test_no_role_has_a_managed_policy_except_api_gateways_cloudwatch_role(synthesized):
@@ -258,6 +344,38 @@ def test_api_has_exactly_the_topology_paths_and_methods(synthesized):
         for m in synthesized.resources("AWS::ApiGateway::Method").values()
     )
     assert rendered == sorted((method, path) for method, path, _, _ in TOPOLOGY.routes())
+
+
+def test_webhook_routes_are_public_posts_integrated_with_call_webhooks(synthesized):
+    function_id = synthesized.function_logical_id(CALL_WEBHOOKS.name)
+    paths = api_paths(synthesized)
+    webhooks = {
+        paths[m["Properties"]["ResourceId"]["Ref"]]: m["Properties"]
+        for m in synthesized.resources("AWS::ApiGateway::Method").values()
+        if paths.get(m["Properties"]["ResourceId"].get("Ref"), "").startswith("/webhooks/")
+    }
+    assert sorted(webhooks) == sorted(
+        [
+            "/webhooks/twilio/{tenant_id}/voice-status",
+            "/webhooks/twilio/{tenant_id}/recording-status",
+            "/webhooks/twilio/{tenant_id}/transcription",
+            "/webhooks/callrail/{tenant_id}",
+            "/webhooks/calls/{tenant_id}",
+        ]
+    )
+    for path, method in webhooks.items():
+        assert method["HttpMethod"] == "POST", path
+        assert method["AuthorizationType"] == "NONE" and "AuthorizerId" not in method, path
+        integration = method["Integration"]
+        assert (integration["Type"], integration["IntegrationHttpMethod"]) == ("AWS_PROXY", "POST"), path
+        assert arn_of(function_id) in integration["Uri"]["Fn::Join"][1], path
+    invoke_permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == arn_of(function_id)
+    ]
+    assert len(invoke_permissions) == len(webhooks)
+    assert {p["Principal"] for p in invoke_permissions} == {"apigateway.amazonaws.com"}
 
 
 def test_staff_authorizer_uses_the_user_pool(synthesized):
@@ -418,6 +536,137 @@ def test_tenant_secrets_key_rotates(synthesized):
     synthesized.template.has_resource_properties(
         "AWS::KMS::Key", {"EnableKeyRotation": True, "Description": Match.string_like_regexp(SECRETS_PREFIX)}
     )
+
+
+# --- tenant secrets and the public URL ---------------------------------------------------------
+
+
+def test_real_topology_flags_the_webhooks_function_only():
+    assert CALL_WEBHOOKS.reads_tenant_secrets and CALL_WEBHOOKS.needs_public_url
+    assert not STAFF_API.reads_tenant_secrets and not STAFF_API.needs_public_url
+
+
+def test_call_webhooks_reads_tenant_secrets_under_the_prefix_and_decrypts_with_the_key(synthesized):
+    statements = function_statements(synthesized, CALL_WEBHOOKS.name)
+    secret_statements = [s for s in statements if any(a.startswith("secretsmanager:") for a in actions(s))]
+    [read] = secret_statements
+    assert sorted(actions(read)) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    parts = read["Resource"]["Fn::Join"][1]
+    assert parts[-1] == f":secret:{SECRETS_PREFIX}*"
+    assert "Condition" not in read
+    key_arn = synthesized.stack.resolve(synthesized.stack.secrets.key.key_arn)
+    [decrypt] = [s for s in statements if any(a.startswith("kms:") for a in actions(s))]
+    assert actions(decrypt) == ["kms:Decrypt"]
+    assert decrypt["Resource"] == key_arn
+    via = decrypt["Condition"]["StringEquals"]["kms:ViaService"]
+    assert "secretsmanager." in json.dumps(via)
+
+
+def test_staff_api_cannot_read_tenant_secrets(synthesized):
+    statements = function_statements(synthesized, STAFF_API.name)
+    assert not [a for s in statements for a in actions(s) if a.startswith(("secretsmanager:", "kms:"))]
+    assert "TenantSecrets" not in json.dumps(statements)
+
+
+def test_tenant_secrets_wildcard_of_call_webhooks_is_suppressed_with_its_own_reason(synthesized):
+    function = synthesized.stack.functions.constructs[CALL_WEBHOOKS.name]
+    policy_path = function.role.node.find_child("DefaultPolicy").node.default_child.node.path
+    [row] = [
+        r
+        for r in synthesized.nag_report()
+        if r["Resource ID"] == policy_path and f":secret:{SECRETS_PREFIX}*]" in r["Exception Reason"]
+    ]
+    assert row["Rule ID"] == "AwsSolutions-IAM5" and row["Compliance"] == "Suppressed"
+    assert "Tenant secrets are created at run time" in row["Exception Reason"]
+
+
+def test_call_webhooks_gets_the_public_api_base_url_from_the_rest_api_id(synthesized):
+    url = function_variables(synthesized, CALL_WEBHOOKS.name)[PUBLIC_API_BASE_URL_ENV]
+    assert list(url) == ["Fn::Join"]
+    separator, parts = url["Fn::Join"]
+    assert separator == ""
+    assert parts == [
+        "https://",
+        ref(rest_api_id(synthesized)),
+        ".execute-api.",
+        ref("AWS::Region"),
+        ".",
+        ref("AWS::URLSuffix"),
+        f"/{STAGE_NAME}",
+    ]
+    assert parts[-1] == "/prod"
+    # Not the stage's URL (rest_api.url): the function must not depend on the Stage or the Deployment.
+    stage_and_deployment = set(synthesized.resources("AWS::ApiGateway::Stage")) | set(
+        synthesized.resources("AWS::ApiGateway::Deployment")
+    )
+    assert not dependencies(url) & stage_and_deployment
+    assert synthesized.json["Outputs"]["PublicApiBaseUrl"]["Value"] == url
+
+
+@pytest.mark.parametrize("which", ["synthesized", "probe"])
+def test_template_has_no_dependency_cycle(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    assert dependency_cycle(synth.json) is None
+
+
+def test_dependency_cycle_helper_finds_a_cycle():
+    template = {
+        "Resources": {
+            "A": {"Type": "X", "Properties": {"P": {"Fn::GetAtt": ["B", "Arn"]}}},
+            "B": {"Type": "X", "Properties": {"P": {"Fn::Sub": "${C.Arn}/x${AWS::Region}"}}},
+            "C": {"Type": "X", "DependsOn": "A"},
+            "D": {"Type": "X", "Properties": {"P": ref("A")}},
+        }
+    }
+    assert dependency_cycle(template) == ["A", "B", "C", "A"]
+    del template["Resources"]["C"]["DependsOn"]
+    assert dependency_cycle(template) is None
+
+
+WEBHOOKS_ONLY = Topology(tables=TOPOLOGY.tables, functions=(CALL_WEBHOOKS,), state_machine=TOPOLOGY.state_machine)
+
+
+def webhooks_stack(outdir: Path, **context: object) -> tuple[cdk.App, LeadlineStack]:
+    """A small stack (the webhooks function only) with extra CDK context; layer bundling skipped."""
+
+    def no_pip(*args, **kwargs):
+        raise AssertionError(f"pip must not run in tests: {args}")
+
+    app_context = {**cdk_json_context(), "aws:cdk:bundling-stacks": [], **context}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(infra.layer_bundling.subprocess, "run", no_pip)
+        app = cdk.App(context=app_context, outdir=str(outdir))
+        return app, LeadlineStack(app, "LeadlinePublicUrl", topology=WEBHOOKS_ONLY)
+
+
+@pytest.fixture(scope="module")
+def custom_domain_template(tmp_path_factory) -> dict:
+    app, _ = webhooks_stack(
+        tmp_path_factory.mktemp("cdk-out-public-url"), **{PUBLIC_API_BASE_URL_CONTEXT: "https://api.example.com/"}
+    )
+    return app.synth().get_stack_by_name("LeadlinePublicUrl").template
+
+
+def test_public_api_base_url_context_overrides_the_url_verbatim_without_trailing_slash(custom_domain_template):
+    [function] = [r for r in custom_domain_template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_SERVICE_NAME"] == CALL_WEBHOOKS.name
+    assert variables[PUBLIC_API_BASE_URL_ENV] == "https://api.example.com"
+    assert custom_domain_template["Outputs"]["PublicApiBaseUrl"]["Value"] == "https://api.example.com"
+    assert dependency_cycle(custom_domain_template) is None
+
+
+@pytest.mark.parametrize("value", ["api.example.com", "http://api.example.com", "https://", 42])
+def test_public_api_base_url_context_must_be_an_https_url(tmp_path, value):
+    with pytest.raises(ValueError, match=PUBLIC_API_BASE_URL_CONTEXT):
+        webhooks_stack(tmp_path, **{PUBLIC_API_BASE_URL_CONTEXT: value})
+
+
+def test_a_function_that_needs_the_public_url_fails_synthesis_without_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("infra.constructs.functions.Functions.set_public_api_base_url", lambda self, url: None)
+    app, _ = webhooks_stack(tmp_path)
+    with pytest.raises(RuntimeError, match="needs_public_url"):
+        app.synth()
 
 
 # --- the probe stack: what the real topology does not use yet ----------------------------------

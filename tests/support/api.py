@@ -10,6 +10,7 @@ import requests
 from infra.local import tokens
 from leadline.permissions import Permission
 from leadline.setup import service
+from tests.support.webhooks import Vendors
 
 
 class Api:
@@ -38,9 +39,10 @@ class Tenant:
     admin: Api
     csr: Api
     csr_employee_id: str
+    vendors: Vendors | None = None
 
 
-def new_tenant(base_url: str, signing_key: str) -> Tenant:
+def new_tenant(base_url: str, signing_key: str, secrets_client=None) -> Tenant:
     """A tenant of its own for a test: an admin (every permission) and a CSR (no set-up permissions)."""
     tenant_id = f"t-{uuid.uuid4().hex[:10]}"
     service.create_tenant(tenant_id, name=f"Test Co {tenant_id}", time_zone="America/Denver")
@@ -61,11 +63,17 @@ def new_tenant(base_url: str, signing_key: str) -> Tenant:
             employee["employee_id"],
             tokens.issue(signing_key, tenant_id=tenant_id, employee_id=employee["employee_id"], role_id=role),
         )
+    vendors = None
+    if secrets_client is not None:
+        from infra.local.seed import create_demo_credentials
+
+        vendors = Vendors(base_url, tenant_id, create_demo_credentials(secrets_client, tenant_id))
     return Tenant(
         tenant_id=tenant_id,
         admin=Api(base_url, people["admin"][1]),
         csr=Api(base_url, people["csr"][1]),
         csr_employee_id=people["csr"][0],
+        vendors=vendors,
     )
 
 
