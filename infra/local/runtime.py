@@ -114,6 +114,9 @@ class LocalRuntime:
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        from infra.local import linearizable
+
+        linearizable.install()
         self.moto_port = self.moto_port or free_port()
         # moto's Step Functions executor calls the other services at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.moto_port)

@@ -40,11 +40,12 @@ def _json(status: int, body: dict) -> Response:
 
 @app.exception_handler(DomainError)
 def domain_error(exc: DomainError) -> Response:
-    logger.info("webhook refused", extra={"status": exc.status, "reason": exc.message})
+    status = HTTPStatus.BAD_REQUEST if isinstance(exc, InvalidInput) else exc.status  # what senders expect
+    logger.info("webhook refused", extra={"status": status, "reason": exc.message})
     body = {"code": exc.code, "message": exc.message}
     if exc.field:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return _json(exc.status, body)
+    return _json(status, body)
 
 
 def _raw_body() -> bytes:

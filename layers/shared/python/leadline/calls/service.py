@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,7 +38,7 @@ from leadline.setup.attribution import DIRECT, attribute
 
 SETTINGS_SK = "SETTINGS"
 EVENT_RETENTION = timedelta(days=180)
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 10
 
 PROCESSED, RECEIVED, REJECTED = "processed", "received", "rejected"
 
@@ -175,7 +177,9 @@ def ingest(
     keys = [call_sk(event.call_id), SETTINGS_SK]
     if event.to_number:
         keys += [f"NUMBER#{event.to_number}", f"DNIS#{event.to_number}"]
-    for _attempt in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # another delivery of this call won; back off
         found = store.batch_get_raw(tenant_id, keys, consistent=True)
         if SETTINGS_SK not in found:
             raise NotFound(f"tenant {tenant_id} not found")

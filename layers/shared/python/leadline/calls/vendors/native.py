@@ -101,7 +101,7 @@ def parse(payload: dict) -> CallEvent:
     return CallEvent(
         vendor=VENDOR,
         call_id=payload["call_id"],
-        dedupe_key="native:" + payload["event_id"],
+        dedupe_key=f"native:{payload['call_id']}:{payload['event_id']}",
         kind=kind,
         occurred_at=occurred,
         direction=payload.get("direction"),

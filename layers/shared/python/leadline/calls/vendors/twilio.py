@@ -133,7 +133,7 @@ def voice_status_event(params: list[tuple[str, str]]) -> CallEvent:
     return CallEvent(
         vendor=VENDOR,
         call_id=call_id,
-        dedupe_key=f"voice-status:{status}:{sequence if sequence is not None else '-'}",
+        dedupe_key=f"twilio:{call_id}:voice-status:{status}:{sequence if sequence is not None else '-'}",
         kind="voice-status",
         occurred_at=_time(params, "Timestamp"),
         direction=None if direction is None else (INBOUND if direction == "inbound" else OUTBOUND),
@@ -156,7 +156,7 @@ def recording_event(params: list[tuple[str, str]]) -> CallEvent:
     return CallEvent(
         vendor=VENDOR,
         call_id=call_id,
-        dedupe_key=f"recording:{recording_sid}:{status}",
+        dedupe_key=f"twilio:{call_id}:recording:{recording_sid}:{status}",
         kind="recording",
         recording=Recording(
             url=url, status=status, sid=recording_sid, duration_seconds=_int(params, "RecordingDuration") or 0
@@ -173,7 +173,7 @@ def transcription_event(params: list[tuple[str, str]]) -> CallEvent:
     return CallEvent(
         vendor=VENDOR,
         call_id=call_id,
-        dedupe_key=f"transcription:{transcription_sid}:{status}",
+        dedupe_key=f"twilio:{call_id}:transcription:{transcription_sid}:{status}",
         kind="transcript",
         transcript=Transcript(text=_one(params, "TranscriptionText") or "", status=status, sid=transcription_sid),
         recording=Recording(url=recording_url, sid=recording_sid or "", status="completed") if recording_url else None,
