@@ -483,3 +483,31 @@ def test_truly_concurrent_ingests_of_one_call_converge(tenant):
     assert outcomes.count("applied") == len(events)
     assert outcomes.count("duplicate") == len(deliveries) - len(events)
     assert _final(tenant, sid) == expected
+
+
+# --- cost of the hot path ------------------------------------------------------------------------------
+
+
+def test_each_webhook_is_one_read_and_one_write_request_and_never_a_scan(tenant):
+    from infra.local.ddb_meter import metering
+
+    _setup_numbers(tenant)
+    sid = twilio_sid()
+    with metering() as first:
+        tenant.vendors.twilio("voice-status", _voice(tenant, sid, "ringing", 0))
+    with metering() as later:
+        tenant.vendors.twilio("voice-status", _voice(tenant, sid, "completed", 3, duration=20))
+        tenant.vendors.twilio(
+            "recording-status",
+            {
+                "CallSid": sid,
+                "RecordingSid": twilio_sid("RE"),
+                "RecordingStatus": "completed",
+                "RecordingUrl": "https://r/1",
+            },
+        )
+    with metering() as callrail:
+        tenant.vendors.callrail(_callrail_payload())
+    assert dict(first.requests) == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert dict(later.requests) == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    assert dict(callrail.requests) == {"PutItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}

@@ -32,6 +32,9 @@ class Api:
     def patch(self, path: str, json=None, **kwargs) -> requests.Response:
         return self.request("PATCH", path, json=json, **kwargs)
 
+    def put(self, path: str, json=None, **kwargs) -> requests.Response:
+        return self.request("PUT", path, json=json, **kwargs)
+
 
 @dataclass
 class Tenant:
