@@ -4,6 +4,11 @@ sign-in (a Cognito user whose immutable attributes carry the tenant, the employe
     .venv/bin/python -m infra.admin create-tenant --tenant-id acme --name "Acme Home Services" \
         --time-zone America/Chicago --admin-name "Olivia Owens" --admin-email olivia@acme.example
     .venv/bin/python -m infra.admin invite --tenant-id acme --employee-id emp_...
+    .venv/bin/python -m infra.admin set-telephony --tenant-id acme --file telephony.json
+
+`telephony.json` holds the tenant's vendor credentials, e.g. {"twilio": {"account_sid": "AC...", "auth_token": "..."},
+"callrail": {"signing_key": "..."}, "native": {"signing_secret": "..."}} (docs/webhooks.md); it is stored in
+Secrets Manager, encrypted with the stack's tenant-secrets key, and never printed.
 
 Both read the table name and the user pool from the stack's outputs (`--stack`, default Leadline), with the
 AWS credentials and region of the shell.
@@ -12,9 +17,13 @@ AWS credentials and region of the shell.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
+
+from infra.topology import SECRETS_PREFIX
 
 STACK_NAME = "Leadline"
 
@@ -70,6 +79,27 @@ def create_tenant(
     return admin
 
 
+TELEPHONY_FIELDS = {
+    "twilio": ("account_sid", "auth_token"),
+    "callrail": ("signing_key",),
+    "native": ("signing_secret",),
+}
+
+
+def set_telephony(secrets_client: Any, tenant_id: str, value: dict, *, kms_key_id: str | None = None) -> None:
+    """Check the shape (a typo would only show as refused webhooks later), then store."""
+    from leadline import credentials
+
+    unknown = sorted(set(value) - set(TELEPHONY_FIELDS))
+    if unknown:
+        raise SystemExit(f"unknown vendor(s): {', '.join(unknown)}; expected {', '.join(TELEPHONY_FIELDS)}")
+    for vendor, fields in TELEPHONY_FIELDS.items():
+        missing = [f for f in fields if vendor in value and not value[vendor].get(f)]
+        if missing:
+            raise SystemExit(f"{vendor}: missing {', '.join(missing)}")
+    credentials.write(secrets_client, tenant_id, credentials.TELEPHONY, value, kms_key_id=kms_key_id)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.admin")
     parser.add_argument("--stack", default=STACK_NAME)
@@ -83,12 +113,23 @@ def main(argv: list[str] | None = None) -> int:
     inv = sub.add_parser("invite", help="a sign-in for an existing employee")
     inv.add_argument("--tenant-id", required=True)
     inv.add_argument("--employee-id", required=True)
+    tel = sub.add_parser("set-telephony", help="store a tenant's telephony vendor credentials")
+    tel.add_argument("--tenant-id", required=True)
+    tel.add_argument("--file", required=True, help="a JSON file (see docs/webhooks.md)")
     args = parser.parse_args(argv)
 
     import boto3
 
     outputs = stack_outputs(boto3.client("cloudformation"), args.stack)
     os.environ["RECORDS_TABLE_NAME"] = outputs["RecordsTableName"]  # before the models are imported
+    os.environ.setdefault("LEADLINE_SECRETS_PREFIX", SECRETS_PREFIX)
+    if args.command == "set-telephony":
+        telephony = json.loads(Path(args.file).read_text())
+        set_telephony(
+            boto3.client("secretsmanager"), args.tenant_id, telephony, kms_key_id=outputs.get("TenantSecretsKeyArn")
+        )
+        print(f"telephony credentials stored for {args.tenant_id}: {', '.join(sorted(telephony))}")
+        return 0
     cognito = boto3.client("cognito-idp")
     from leadline.errors import DomainError
 

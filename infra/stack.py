@@ -101,6 +101,7 @@ class LeadlineStack(Stack):
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        CfnOutput(self, "TenantSecretsKeyArn", value=self.secrets.key.key_arn)
         for logical_name, table in self.data.tables.items():
             CfnOutput(self, f"{logical_name}TableName", value=table.table_name)
 

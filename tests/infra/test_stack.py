@@ -528,7 +528,14 @@ def test_state_machine_failures_alarm(synthesized):
 
 def test_outputs(synthesized):
     outputs = synthesized.json["Outputs"]
-    for name in ("ApiUrl", "UserPoolId", "UserPoolClientId", "StateMachineArn"):
+    for name in (
+        "ApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "StateMachineArn",
+        "RecordsTableName",
+        "TenantSecretsKeyArn",
+    ):
         assert name in outputs, name
 
 

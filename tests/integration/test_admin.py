@@ -1,5 +1,6 @@
 """The operator's commands create a tenant, its first admin and a sign-in whose claims match the records."""
 
+import json
 import uuid
 
 import pytest
@@ -58,3 +59,20 @@ def test_stack_outputs_are_read_by_key():
             return {"Stacks": [{"Outputs": [{"OutputKey": "RecordsTableName", "OutputValue": "t-1"}]}]}
 
     assert admin_commands.stack_outputs(FakeCloudFormation(), "Leadline") == {"RecordsTableName": "t-1"}
+
+
+def test_set_telephony_stores_credentials_the_webhooks_then_accept(runtime, tenant):
+    telephony = {"twilio": {"account_sid": "AC" + "1" * 32, "auth_token": "t" * 32}}
+    admin_commands.set_telephony(runtime.client("secretsmanager"), tenant.tenant_id, telephony)
+    from leadline import credentials
+
+    stored = runtime.client("secretsmanager").get_secret_value(
+        SecretId=credentials.secret_name(tenant.tenant_id, credentials.TELEPHONY)
+    )
+    assert json.loads(stored["SecretString"]) == telephony
+    with pytest.raises(SystemExit, match="auth_token"):
+        admin_commands.set_telephony(
+            runtime.client("secretsmanager"), tenant.tenant_id, {"twilio": {"account_sid": "AC1"}}
+        )
+    with pytest.raises(SystemExit, match="unknown vendor"):
+        admin_commands.set_telephony(runtime.client("secretsmanager"), tenant.tenant_id, {"twillio": {}})

@@ -45,8 +45,14 @@ def test_run_serves_health_and_writes_demo_file(tmp_path):
         demo = json.loads(Path(demo_file).read_text())
         assert demo_file.stat().st_mtime > before
         assert demo["api_url"] == url
-        for key in ("tenant_id", "admin_token", "csr_token", "tracking_numbers", "tracking_number",
-                    "direct_dial_number"):
+        for key in (
+            "tenant_id",
+            "admin_token",
+            "csr_token",
+            "tracking_numbers",
+            "tracking_number",
+            "direct_dial_number",
+        ):
             assert demo[key], key
         assert demo["twilio"]["auth_token"] and demo["twilio"]["account_sid"].startswith("AC")
         assert demo["callrail"]["signing_key"] and demo["native"]["signing_secret"]
