@@ -39,9 +39,10 @@ synth: $(INSTALLED)
 deploy: $(INSTALLED)
 	npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy
 
-## Cold-start benchmark: whole-process import time of each handler against a bare one
+## Benchmarks: cold start (handler import vs a bare handler), DynamoDB requests per webhook
 bench: $(INSTALLED)
 	$(PY) bench/cold_start.py
+	$(PY) bench/ddb_requests.py
 
 clean:
 	rm -rf $(VENV) cdk.out .local

@@ -35,6 +35,7 @@ LOCAL_ENV = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",  # CloudWatch's EMF lines would only flood the console
     "POWERTOOLS_METRICS_NAMESPACE": "Leadline",
     "POWERTOOLS_SERVICE_NAME": "leadline-local",
     "POWERTOOLS_DEV": "false",

@@ -87,7 +87,8 @@ def _apply(tenant_id: str, event: CallEvent, raw: bytes, *, already_kept: bool =
         if not already_kept:
             service.keep(tenant_id, event.dedupe_key, event.vendor, text)
         return _json(HTTPStatus.OK, {"result": "kept", "call_id": event.call_id})
-    metrics.add_metric(name=f"CallEvents_{outcome.result}", unit=MetricUnit.Count, value=1)
+    applied = outcome.result == "applied"
+    metrics.add_metric(name="CallEventsApplied" if applied else "CallEventsDuplicate", unit=MetricUnit.Count, value=1)
     return _json(HTTPStatus.OK, {"result": outcome.result, "call_id": outcome.call_id})
 
 
