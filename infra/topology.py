@@ -98,8 +98,9 @@ TABLES: tuple[TableSpec, ...] = (RECORDS_TABLE,)
 
 STAFF_API = FunctionSpec(
     name="staff_api",
-    description="Staff API: set-up records, the self-documenting OpenAPI",
+    description="Staff API: set-up records, calls, leads, jobs, customers; the self-documenting OpenAPI",
     tables=(RECORDS_TABLE.logical_name,),
+    publishes_events=True,
     routes=(
         Route("GET", "/health", auth="none"),
         Route("GET", "/openapi.json", auth="none"),
@@ -124,7 +125,26 @@ CALL_WEBHOOKS = FunctionSpec(
     needs_public_url=True,
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API, CALL_WEBHOOKS)
+AFTER_CALL_WORK_ELAPSED = {"source": [EVENT_SOURCE], "detail-type": ["AfterCallWorkElapsed"]}
+
+CALL_EVALUATOR = FunctionSpec(
+    name="call_evaluator",
+    description="When a call's after-call work elapses: abandoned-call leads",
+    tables=(RECORDS_TABLE.logical_name,),
+    rules=(EventRule("after-call-work-elapsed", AFTER_CALL_WORK_ELAPSED),),
+    publishes_events=True,
+)
+
+SCANNER = FunctionSpec(
+    name="scanner",
+    description="Scheduled sweep: outbox events left unpublished",
+    tables=(RECORDS_TABLE.logical_name,),
+    schedule_minutes=1,
+    publishes_events=True,
+    timeout_seconds=60,
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API, CALL_WEBHOOKS, CALL_EVALUATOR, SCANNER)
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,13 @@ def tenant(runtime):
 @pytest.fixture
 def other_tenant(runtime):
     return new_tenant(runtime.api_url, runtime.signing_key, runtime.client("secretsmanager"))
+
+
+@pytest.fixture
+def bus(runtime):
+    """Every domain event the test's requests put on the bus."""
+    from tests.support.bus import BusTap
+
+    tap = BusTap(runtime, ["LeadCreated", "LeadConverted", "LeadDismissed", "LeadReopened", "JobBooked"])
+    yield tap
+    tap.close()

@@ -107,8 +107,9 @@ def estimate(operation: str, params: dict, response: dict) -> tuple[float, float
 
 
 @contextmanager
-def metering():
-    """Within the block, every DynamoDB request made by this process (any thread) is counted."""
+def metering(exclude_threads: tuple[str, ...] = ("schedule-", "rule-")):
+    """Within the block, every DynamoDB request made by this process is counted, but for the local runtime's
+    background threads (scheduled functions and rule targets), which are not the request path measured."""
     from botocore.client import BaseClient
 
     reading = Reading()
@@ -116,7 +117,9 @@ def metering():
     original = BaseClient._make_api_call
 
     def counted(self, operation_name, api_params):
-        if self.meta.service_model.service_name != "dynamodb":
+        if self.meta.service_model.service_name != "dynamodb" or threading.current_thread().name.startswith(
+            exclude_threads
+        ):
             return original(self, operation_name, api_params)
         if operation_name in _CAPACITY_OPERATIONS:
             api_params = {**api_params, "ReturnConsumedCapacity": "TOTAL"}

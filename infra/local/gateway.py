@@ -231,6 +231,8 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, fmt: str, *args) -> None:
             log.debug(fmt, *args)
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256  # the default listen backlog (5) resets connections under a burst of callbacks
+
+    return Server((host, port), Handler)

@@ -16,8 +16,19 @@ from infra.constructs.events import PATTERN_FIELDS, event_pattern
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV
 from infra.layer_bundling import LocalPipBundling
 from infra.stack import PUBLIC_API_BASE_URL_CONTEXT, LeadlineStack, cdk_json_context
-from infra.topology import BUS_NAME, CALL_WEBHOOKS, ROOT, SECRETS_PREFIX, STAFF_API, TOPOLOGY, Topology
-from tests.support.probe_spec import PROBE, PROBE_RULE_PATTERN
+from infra.topology import (
+    BUS_NAME,
+    CALL_EVALUATOR,
+    CALL_WEBHOOKS,
+    ROOT,
+    SCANNER,
+    SECRETS_PREFIX,
+    STAFF_API,
+    TOPOLOGY,
+    FunctionSpec,
+    Topology,
+)
+from tests.support.probe_spec import PROBE
 from tests.support.synth import Synthesized
 
 POWERTOOLS_LAYER = {"Fn::Sub": POWERTOOLS_LAYER_ARN}
@@ -78,6 +89,31 @@ def function_statements(synth: Synthesized, name: str) -> list[dict]:
 
 def function_variables(synth: Synthesized, name: str) -> dict:
     return synth.json["Resources"][synth.function_logical_id(name)]["Properties"]["Environment"]["Variables"]
+
+
+def rate_expression(minutes: int) -> str:
+    return f"rate({minutes} minute{'' if minutes == 1 else 's'})"
+
+
+def routed_functions(topology: Topology) -> list[FunctionSpec]:
+    """The functions EventRouting serves: those with a rule or a schedule."""
+    return [spec for spec in topology.functions if spec.rules or spec.schedule_minutes]
+
+
+def rules_targeting(synth: Synthesized, name: str) -> dict[str, dict]:
+    """AWS::Events::Rule logical id -> resource, for the rules with a target that is the function `name`."""
+    function_arn = arn_of(synth.function_logical_id(name))
+    return {
+        logical_id: rule
+        for logical_id, rule in synth.resources("AWS::Events::Rule").items()
+        if any(target["Arn"] == function_arn for target in rule["Properties"].get("Targets", []))
+    }
+
+
+def dead_letter_queue_id(synth: Synthesized, name: str) -> str:
+    """The function's DLQ as the stack's EventRouting made it (not read back from what refers to it)."""
+    queue = synth.stack.routing.dead_letter_queues[name]
+    return synth.stack.resolve(queue.node.default_child.logical_id)
 
 
 def rest_api_id(synth: Synthesized) -> str:
@@ -480,9 +516,136 @@ def test_bus_is_named_by_the_topology(synthesized):
     synthesized.template.has_resource_properties("AWS::Events::EventBus", {"Name": BUS_NAME})
 
 
-def test_real_topology_has_no_rules_yet(synthesized):
-    assert TOPOLOGY.rules() == [] and TOPOLOGY.schedules() == []
-    assert synthesized.resources("AWS::Events::Rule") == {}
+def test_each_rule_and_schedule_of_the_real_topology_is_one_events_rule(synthesized):
+    rules = synthesized.resources("AWS::Events::Rule").values()
+    patterns = [r["Properties"]["EventPattern"] for r in rules if "EventPattern" in r["Properties"]]
+    schedules = [r["Properties"]["ScheduleExpression"] for r in rules if "ScheduleExpression" in r["Properties"]]
+    canonical = lambda p: json.dumps(p, sort_keys=True)  # noqa: E731
+    assert sorted(map(canonical, patterns)) == sorted(canonical(p) for _, _, p in TOPOLOGY.rules())
+    assert sorted(schedules) == sorted(rate_expression(m) for _, m in TOPOLOGY.schedules())
+
+
+ROUTED = [
+    pytest.param("probe", PROBE, id="probe"),
+    *(pytest.param("synthesized", spec, id=spec.name) for spec in routed_functions(TOPOLOGY)),
+]
+WITH_RULES = [param for param in ROUTED if param.values[1].rules]
+
+
+@pytest.mark.parametrize(("which", "spec"), WITH_RULES)
+def test_each_rule_pattern_renders_exactly_as_declared_on_the_bus(request, which, spec):
+    synth: Synthesized = request.getfixturevalue(which)
+    bus_id, _ = only(synth.resources("AWS::Events::EventBus"))
+    rules = [r["Properties"] for r in rules_targeting(synth, spec.name).values() if "EventPattern" in r["Properties"]]
+    canonical = lambda p: json.dumps(p, sort_keys=True)  # noqa: E731
+    assert len(rules) == len(spec.rules)
+    assert sorted(canonical(r["EventPattern"]) for r in rules) == sorted(canonical(r.pattern) for r in spec.rules)
+    assert all(rule["EventBusName"] == ref(bus_id) for rule in rules)
+
+
+@pytest.mark.parametrize(("which", "spec"), ROUTED)
+def test_each_rule_and_schedule_targets_its_function_with_retries_and_a_dlq(request, which, spec):
+    synth: Synthesized = request.getfixturevalue(which)
+    function_id = synth.function_logical_id(spec.name)
+    function_arn = arn_of(function_id)
+    dlq_id = dead_letter_queue_id(synth, spec.name)
+    target = {
+        "Arn": function_arn,
+        "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 86400},
+        "DeadLetterConfig": {"Arn": arn_of(dlq_id)},
+    }
+    rules = rules_targeting(synth, spec.name)
+    with_pattern = [r for r in rules.values() if "EventPattern" in r["Properties"]]
+    schedules = [r["Properties"] for r in rules.values() if "ScheduleExpression" in r["Properties"]]
+    assert len(with_pattern) == len(spec.rules)
+    assert len(schedules) == (1 if spec.schedule_minutes else 0)
+    assert len(rules) == len(with_pattern) + len(schedules)
+    for schedule in schedules:
+        assert schedule["ScheduleExpression"] == rate_expression(spec.schedule_minutes)
+        assert "EventBusName" not in schedule  # schedules run on the default bus
+    invoke_permissions = [p["Properties"] for p in synth.resources("AWS::Lambda::Permission").values()]
+    for logical_id, rule in rules.items():
+        [actual] = rule["Properties"]["Targets"]
+        assert {key: actual.get(key) for key in target} == target, logical_id
+        assert [p for p in invoke_permissions if p.get("SourceArn") == arn_of(logical_id)] == [
+            {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": function_arn,
+                "Principal": "events.amazonaws.com",
+                "SourceArn": arn_of(logical_id),
+            }
+        ], logical_id
+    configs = [
+        c["Properties"]
+        for c in synth.resources("AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == ref(function_id)
+    ]
+    [config] = configs
+    assert config["DestinationConfig"] == {"OnFailure": {"Destination": arn_of(dlq_id)}}
+
+
+@pytest.mark.parametrize(("which", "spec"), ROUTED)
+def test_each_dlq_is_encrypted_tls_only_kept_14_days_and_alarmed(request, which, spec):
+    synth: Synthesized = request.getfixturevalue(which)
+    dlq_id = dead_letter_queue_id(synth, spec.name)
+    topic_id, _ = only(synth.resources("AWS::SNS::Topic"))
+    queue = synth.json["Resources"][dlq_id]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    synth.template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [ref(dlq_id)],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            },
+        },
+    )
+    synth.template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "AWS/SQS",
+            "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "AlarmActions": [ref(topic_id)],
+        },
+    )
+    # The function's own asynchronous failures go to the queue: its role may send there.
+    statements = function_statements(synth, spec.name)
+    assert any("sqs:SendMessage" in actions(s) and s["Resource"] == arn_of(dlq_id) for s in statements)
+
+
+@pytest.mark.parametrize("which", ["synthesized", "probe"])
+def test_one_dlq_per_function_with_rules_or_a_schedule_and_no_other_queue(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    expected = [dead_letter_queue_id(synth, spec.name) for spec in routed_functions(synth.topology)]
+    assert len(set(expected)) == len(expected)
+    assert sorted(synth.resources("AWS::SQS::Queue")) == sorted(expected)
+
+
+def test_real_topology_evaluates_after_call_work_and_scans_every_minute(synthesized):
+    assert [spec.name for spec in routed_functions(TOPOLOGY)] == [CALL_EVALUATOR.name, SCANNER.name]
+    bus_id, _ = only(synthesized.resources("AWS::Events::EventBus"))
+    # The call evaluator's rule matches what the after-call-work workflow puts on the bus.
+    states = TOPOLOGY.state_machine.definition_template()["States"].values()
+    [put_events] = [s for s in states if s.get("Resource") == "arn:aws:states:::events:putEvents"]
+    [entry] = put_events["Parameters"]["Entries"]
+    _, machine = only(synthesized.resources("AWS::StepFunctions::StateMachine"))
+    assert entry["EventBusName"] == "${EventBusName}"
+    assert machine["Properties"]["DefinitionSubstitutions"] == {"EventBusName": ref(bus_id)}
+    [(_, rule)] = rules_targeting(synthesized, CALL_EVALUATOR.name).items()
+    pattern = rule["Properties"]["EventPattern"]
+    assert rule["Properties"]["EventBusName"] == ref(bus_id)
+    assert set(pattern) == {"source", "detail-type"}
+    assert entry["Source"] in pattern["source"] and entry["DetailType"] in pattern["detail-type"]
+    [(_, schedule)] = rules_targeting(synthesized, SCANNER.name).items()
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    assert "EventPattern" not in schedule["Properties"]
 
 
 def test_state_machine_renders_the_one_asl_document(synthesized):
@@ -677,76 +840,6 @@ def test_a_function_that_needs_the_public_url_fails_synthesis_without_it(tmp_pat
 
 
 # --- the probe stack: what the real topology does not use yet ----------------------------------
-
-
-def rate_expression(minutes: int) -> str:
-    return f"rate({minutes} minute{'' if minutes == 1 else 's'})"
-
-
-def test_probe_rule_pattern_renders_exactly_as_declared(probe):
-    bus_id, _ = only(probe.resources("AWS::Events::EventBus"))
-    rules = [
-        r["Properties"] for r in probe.resources("AWS::Events::Rule").values() if "EventPattern" in r["Properties"]
-    ]
-    [rule] = rules
-    assert rule["EventPattern"] == PROBE_RULE_PATTERN
-    assert rule["EventBusName"] == ref(bus_id)
-
-
-def test_probe_rule_and_schedule_target_the_function_with_retries_and_a_dlq(probe):
-    function_arn = arn_of(probe.function_logical_id(PROBE.name))
-    dlq_id, _ = only(probe.resources("AWS::SQS::Queue"))
-    target = {
-        "Arn": function_arn,
-        "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 86400},
-        "DeadLetterConfig": {"Arn": arn_of(dlq_id)},
-    }
-    probe.template.has_resource_properties(
-        "AWS::Events::Rule", {"EventPattern": Match.any_value(), "Targets": [Match.object_like(target)]}
-    )
-    probe.template.has_resource_properties(
-        "AWS::Events::Rule",
-        {
-            "ScheduleExpression": rate_expression(PROBE.schedule_minutes),
-            "EventBusName": Match.absent(),
-            "Targets": [Match.object_like(target)],
-        },
-    )
-    probe.template.has_resource_properties(
-        "AWS::Lambda::EventInvokeConfig",
-        {
-            "FunctionName": ref(probe.function_logical_id(PROBE.name)),
-            "DestinationConfig": {"OnFailure": {"Destination": arn_of(dlq_id)}},
-        },
-    )
-
-
-def test_probe_dlq_is_encrypted_tls_only_kept_14_days_and_alarmed(probe):
-    dlq_id, _ = only(probe.resources("AWS::SQS::Queue"))
-    probe.template.has_resource_properties(
-        "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 14 * 24 * 3600}
-    )
-    probe.template.has_resource_properties(
-        "AWS::SQS::QueuePolicy",
-        {
-            "Queues": [ref(dlq_id)],
-            "PolicyDocument": {
-                "Statement": Match.array_with(
-                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
-                )
-            },
-        },
-    )
-    probe.template.has_resource_properties(
-        "AWS::CloudWatch::Alarm",
-        {
-            "Namespace": "AWS/SQS",
-            "MetricName": "ApproximateNumberOfMessagesVisible",
-            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
-            "Threshold": 1,
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-        },
-    )
 
 
 def test_probe_starts_after_call_work_and_publishes_events(probe):

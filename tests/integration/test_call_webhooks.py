@@ -209,7 +209,7 @@ def _twilio_deliveries(tenant, sid, rec_sid=REC_SID, tr_sid=TR_SID) -> list[tupl
 
 def _final(tenant, sid) -> dict:
     call = tenant.admin.get(f"/v1/calls/{sid}").json()
-    return {k: v for k, v in call.items() if k not in ("call_id", "updated_at")} | {
+    return {k: v for k, v in call.items() if k not in ("call_id", "updated_at", "after_call_work_started_at")} | {
         "vendor_details": call["vendor_details"]
     }
 
@@ -450,10 +450,11 @@ def test_an_inbound_call_that_ends_starts_after_call_work_once(tenant):
     assert event["detail"]["tenant_id"] == tenant.tenant_id
 
 
-def test_no_after_call_work_when_scl_is_off_or_the_call_is_outbound(tenant):
+def test_after_call_work_runs_for_inbound_calls_even_with_scl_off_and_never_for_outbound(tenant):
+    # abandoned-call leads are decided when after-call work elapses, whether Second Chance Leads is on or not
     off = twilio_sid()
     tenant.vendors.twilio("voice-status", _voice(tenant, off, "completed", 3, duration=80))
-    assert tenant.admin.get(f"/v1/calls/{off}").json()["after_call_work_started_at"] is None
+    assert tenant.admin.get(f"/v1/calls/{off}").json()["after_call_work_started_at"]
     _enable_scl(tenant)
     outbound = twilio_sid()
     tenant.vendors.twilio(

@@ -26,7 +26,6 @@ from leadline.data.models import (
     CallEventRecord,
     CallReason,
     DnisClaim,
-    Lead,
     TenantSettings,
     TrackingNumber,
     tenant_pk,
@@ -194,13 +193,9 @@ def ingest(
         if item.attribution is None and after.to_number:
             _attribute(item, after, found)
         started_acw = False
-        if (
-            after.ended
-            and not before.ended
-            and after.direction != OUTBOUND
-            and settings.scl_enabled
-            and not item.after_call_work_started_at
-        ):
+        if after.ended and not before.ended and after.direction != OUTBOUND and not item.after_call_work_started_at:
+            # Every inbound call gets its after-call work: when it elapses, an unclassified long call becomes an
+            # abandoned-call lead, and (with Second Chance Leads on) the call is evaluated.
             acw.start(tenant_id, event.call_id, minutes=int(settings.after_call_work_minutes), ended_at=item.ended_at)
             item.after_call_work_started_at = utc_now()
             started_acw = True
@@ -396,23 +391,30 @@ def classify(
     call.classified_by, call.classified_at = employee_id, utc_now()
     store.touch(call)
     steps = [TxStep.put(call, "the call changed at the same time; read it again and retry")]
+    events = []
     if reason.is_lead and not call.lead_id:
-        lead_id = "lead-" + hashlib.sha256(f"{call_id}".encode()).hexdigest()[:20]
-        lead = store.new_item(
-            Lead,
+        from leadline.leads import service as leads
+
+        lead = leads.new_lead(
             tenant_id,
-            f"LEAD#{lead_id}",
-            lead_id=lead_id,
             source="call",
+            created_by=employee_id,
+            lead_id=leads.derived_lead_id("call", call_id),
             call_id=call_id,
             campaign_id=call.campaign_id,
             customer_phone=call.from_number,
             call_reason_id=call_reason_id,
-            created_by=employee_id,
+            notes=[{"at": utc_now(), "by": employee_id, "text": notes}] if notes else [],
         )
-        call.lead_id = lead_id
-        steps.append(TxStep.put(lead, "a lead was already captured from this call", condition=Lead.pk.does_not_exist()))
+        call.lead_id = lead.lead_id
+        lead_steps, event = leads.creation_steps(lead)
+        steps += lead_steps
+        events.append(event)
     store.transact(steps)
+    if events:
+        from leadline.events import outbox
+
+        outbox.publish_after_commit(events)
     return call_view(call)
 
 

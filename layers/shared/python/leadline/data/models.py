@@ -15,6 +15,7 @@ import os
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -220,17 +221,102 @@ class CallEventRecord(RecordModel):
 
 
 class Lead(RecordModel):
-    """A lead (the Leads issue gives it its full life); captured here from a call classified as a lead."""
+    """A lead, from any source, open until converted (into a job, explicitly) or dismissed (with a reason).
+    gsi1: T#<tenant>#LEADS / <created_at>#<id>; gsi2: T#<tenant>#LEADS#<status> / same;
+    gsi3: T#<tenant>#CALLER#<phone>#LEADS / same."""
 
     version = VersionAttribute()
     lead_id = UnicodeAttribute()
-    source = UnicodeAttribute()
+    source = UnicodeAttribute()  # call | manual | job | abandoned_call | partner | online | second_chance
     status = UnicodeAttribute(default="open")
-    call_id = UnicodeAttribute(null=True)
-    campaign_id = UnicodeAttribute(null=True)
+    customer_id = UnicodeAttribute(null=True)
+    location_id = UnicodeAttribute(null=True)
     customer_phone = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    business_unit_id = UnicodeAttribute(null=True)
+    job_type_id = UnicodeAttribute(null=True)
+    priority = UnicodeAttribute(null=True)
+    summary = UnicodeAttribute(null=True)
+    tags = UnicodeSetAttribute(default=set)
+    notes = ListAttribute(default=list)  # [{"at", "by", "text"}]
+    follow_up_date = UnicodeAttribute(null=True)
+    call_id = UnicodeAttribute(null=True)
     call_reason_id = UnicodeAttribute(null=True)
+    origin_job_id = UnicodeAttribute(null=True)
+    lead_setting_employee_id = UnicodeAttribute(null=True)
+    technician_id = UnicodeAttribute(null=True)
+    start = UnicodeAttribute(null=True)
+    job_id = UnicodeAttribute(null=True)
+    dismiss_reason = UnicodeAttribute(null=True)
+    history = ListAttribute(default=list)  # [{"at", "by", "from", "to", "why"}]
     created_by = UnicodeAttribute(null=True)
+
+
+class Customer(RecordModel):
+    version = VersionAttribute()
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phones = ListAttribute(default=list)
+    emails = ListAttribute(default=list)
+    notes = UnicodeAttribute(null=True)
+
+
+class CustomerPhone(RecordModel):
+    """Lookup by phone: CUSTPHONE#<e164>#<customer id>."""
+
+    phone = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+
+
+class Location(RecordModel):
+    """gsi1: T#<tenant>#CUSTOMER#<id>#LOCATIONS / <location id>."""
+
+    version = VersionAttribute()
+    location_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    address = MapAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+
+
+class Job(RecordModel):
+    """A booked job. gsi1: T#<tenant>#JOBS / <created_at>#<id>; gsi3: T#<tenant>#CALLER#<phone>#JOBS / same."""
+
+    version = VersionAttribute()
+    job_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="booked")
+    origin = UnicodeAttribute()  # lead | call | scl | direct
+    customer_id = UnicodeAttribute(null=True)
+    location_id = UnicodeAttribute(null=True)
+    customer_phone = UnicodeAttribute(null=True)
+    job_type_id = UnicodeAttribute()
+    business_unit_id = UnicodeAttribute()
+    appointment_start = UnicodeAttribute(null=True)
+    appointment_end = UnicodeAttribute(null=True)
+    technician_id = UnicodeAttribute(null=True)
+    priority = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    summary = UnicodeAttribute(null=True)
+    lead_id = UnicodeAttribute(null=True)
+    call_id = UnicodeAttribute(null=True)
+    booked_by = UnicodeAttribute(null=True)
+
+
+class DismissReason(RecordModel):
+    """A tenant's own lead dismiss reason (the standard ones are in code)."""
+
+    code = UnicodeAttribute()
+    label = UnicodeAttribute()
+
+
+class OutboxEvent(RecordModel):
+    """A domain event written in the same transaction as the change it announces; deleted once on the bus.
+    gsi1 (maintenance, across tenants): OUTBOX#<shard> / <occurred_at>#<event id>."""
+
+    event_id = UnicodeAttribute()
+    detail_type = UnicodeAttribute()
+    detail = UnicodeAttribute()  # JSON
+    occurred_at = UnicodeAttribute()
 
 
 ALL_MODELS = (
@@ -247,4 +333,10 @@ ALL_MODELS = (
     Call,
     CallEventRecord,
     Lead,
+    Customer,
+    CustomerPhone,
+    Location,
+    Job,
+    DismissReason,
+    OutboxEvent,
 )

@@ -34,15 +34,15 @@ class Page:
     next_token: str | None
 
 
-def get(model: type[M], tenant_id: str, sk: str) -> M | None:
+def get(model: type[M], tenant_id: str, sk: str, *, consistent: bool = False) -> M | None:
     try:
-        return model.get(tenant_pk(tenant_id), sk)
+        return model.get(tenant_pk(tenant_id), sk, consistent_read=consistent)
     except DoesNotExist:
         return None
 
 
-def get_or_404(model: type[M], tenant_id: str, sk: str, what: str) -> M:
-    item = get(model, tenant_id, sk)
+def get_or_404(model: type[M], tenant_id: str, sk: str, what: str, *, consistent: bool = False) -> M:
+    item = get(model, tenant_id, sk, consistent=consistent)
     if item is None:
         raise NotFound(f"{what} not found")
     return item
@@ -193,6 +193,7 @@ def query_index(
     limit: int,
     next_token: str | None,
     newest_first: bool = False,
+    filter_condition: Condition | None = None,
 ) -> Page:
     """A page of one index partition (whose key starts with the tenant), optionally within a sort-key range."""
     hash_name = next(a.attr_name for a in index.Meta.attributes.values() if a.is_hash_key)
@@ -200,6 +201,7 @@ def query_index(
     result = index.query(
         index_pk,
         range_condition,
+        filter_condition=filter_condition,
         limit=min(max(limit, 1), MAX_PAGE),
         last_evaluated_key=start,
         scan_index_forward=not newest_first,

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from leadline.errors import DomainError
-from leadline.staff_api.routes import calls, marketing, operations, people, settings
+from leadline.staff_api.routes import calls, customers, leads, marketing, operations, people, settings
 
 TITLE = "Leadline staff API"
 VERSION = "1.0.0"
@@ -30,7 +30,15 @@ app.enable_swagger(
     security_schemes=SECURITY_SCHEMES,
     security=SECURITY,
 )
-for router in (settings.router, marketing.router, operations.router, people.router, calls.router):
+for router in (
+    settings.router,
+    marketing.router,
+    operations.router,
+    people.router,
+    calls.router,
+    leads.router,
+    customers.router,
+):
     app.include_router(router)
 
 

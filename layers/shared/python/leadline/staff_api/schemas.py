@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from leadline.errors import InvalidInput
 from leadline.permissions import unknown_permissions
@@ -178,3 +178,133 @@ class ClassificationIn(Body):
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     booked: bool | None = None
     job_id: Ident | None = None
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Priority = Literal["low", "normal", "high", "urgent"]
+IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def _moment(value: str) -> str:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("not an ISO 8601 date and time (e.g. 2026-11-24T09:00:00-06:00)") from None
+    return value
+
+
+Moment = Annotated[str, AfterValidator(_moment)]
+
+
+class LeadIn(Body):
+    customer_id: Ident
+    location_id: Ident | None = None
+    campaign_id: Ident | None = None
+    business_unit_id: Ident | None = None
+    job_type_id: Ident | None = None
+    priority: Priority | None = None
+    summary: Text | None = None
+    notes: Text | None = None
+    tags: Annotated[set[Tag], Field(max_length=20)] = Field(default_factory=set)
+    follow_up_date: IsoDate | None = None
+
+
+class LeadPatch(Body):
+    campaign_id: Ident | None = None
+    business_unit_id: Ident | None = None
+    job_type_id: Ident | None = None
+    priority: Priority | None = None
+    summary: Text | None = None
+    tags: Annotated[set[Tag], Field(max_length=20)] = None  # type: ignore[assignment]
+    follow_up_date: IsoDate | None = None
+
+
+class NoteIn(Body):
+    text: Text
+
+
+class JobDetails(Body):
+    job_type_id: Ident
+    business_unit_id: Ident
+    appointment_start: Moment
+    appointment_end: Moment
+    technician_id: Ident | None = None
+    priority: Priority | None = None
+    summary: Text | None = None
+
+    @model_validator(mode="after")
+    def _window(self):
+        from datetime import datetime
+
+        start = datetime.fromisoformat(self.appointment_start.replace("Z", "+00:00"))
+        end = datetime.fromisoformat(self.appointment_end.replace("Z", "+00:00"))
+        if (start.tzinfo is None) != (end.tzinfo is None) or end <= start:
+            raise ValueError("appointment_end must come after appointment_start (both with or without an offset)")
+        return self
+
+
+class ConvertIn(JobDetails):
+    pass
+
+
+class JobIn(JobDetails):
+    customer_id: Ident
+    location_id: Ident | None = None
+    campaign_id: Ident | None = None
+    call_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+class JobLeadIn(Body):
+    business_unit_id: Ident
+    job_type_id: Ident
+    priority: Priority | None = None
+    start: Moment | None = Field(default=None, description="Start date and time of the work the lead is for")
+    lead_setting_employee_id: Ident
+    technician_id: Ident | None = None
+    summary: Text
+    tags: Annotated[set[Tag], Field(max_length=20)] = Field(default_factory=set)
+
+
+class DismissIn(Body):
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,50}$")]
+    note: Text | None = None
+
+
+class ReopenIn(Body):
+    why: Text | None = None
+
+
+class DismissReasonIn(Body):
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,50}$")]
+    label: Name
+
+
+class Address(Body):
+    street: Name
+    unit: Annotated[str, StringConstraints(max_length=50)] | None = None
+    city: Name
+    state: Annotated[str, StringConstraints(min_length=2, max_length=50)]
+    zip: Annotated[str, StringConstraints(min_length=3, max_length=12)]
+
+
+class CustomerIn(Body):
+    name: Name
+    phones: Annotated[list[Phone], Field(max_length=10)] = Field(default_factory=list)
+    emails: Annotated[list[Email], Field(max_length=10)] = Field(default_factory=list)
+    notes: Text | None = None
+
+
+class CustomerPatch(Body):
+    name: Name = None  # type: ignore[assignment]
+    phones: Annotated[list[Phone], Field(max_length=10)] = None  # type: ignore[assignment]
+    emails: Annotated[list[Email], Field(max_length=10)] = None  # type: ignore[assignment]
+    notes: Text | None = None
+
+
+class LocationIn(Body):
+    name: Name | None = None
+    address: Address
+    notes: Text | None = None

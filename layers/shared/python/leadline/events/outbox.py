@@ -1,0 +1,121 @@
+"""The outbox: a state change and the event announcing it are written in one DynamoDB transaction, so an
+event can never be lost; the request then puts it on the bus and deletes it from the outbox. If the request
+dies in between, the scanner finds it through the outbox index and publishes it. Every event carries a
+stable `event_id`: in the one window where a publish succeeded but its outbox delete did not, the scanner
+publishes it again and consumers recognise it by that id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadline.config import scaled_seconds
+from leadline.data import store
+from leadline.data.models import OutboxEvent, tenant_pk
+from leadline.data.store import TxStep
+from leadline.ids import utc_now
+
+SOURCE = "leadline"
+SHARDS = 8
+BATCH = 10  # PutEvents' limit
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    detail_type: str
+    tenant_id: str
+    detail: dict[str, Any]
+    event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    occurred_at: str = field(default_factory=utc_now)
+
+    def body(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "tenant_id": self.tenant_id, "occurred_at": self.occurred_at, **self.detail}
+
+
+def shard_key(event_id: str) -> str:
+    return f"OUTBOX#{int(hashlib.sha256(event_id.encode()).hexdigest(), 16) % SHARDS}"
+
+
+def record(event: DomainEvent) -> OutboxEvent:
+    item = store.new_item(
+        OutboxEvent,
+        event.tenant_id,
+        f"OUTBOX#{event.event_id}",
+        event_id=event.event_id,
+        detail_type=event.detail_type,
+        detail=json.dumps(event.body()),
+        occurred_at=event.occurred_at,
+    )
+    item.gsi1pk, item.gsi1sk = shard_key(event.event_id), f"{event.occurred_at}#{event.event_id}"
+    return item
+
+
+def step(event: DomainEvent) -> TxStep:
+    """The outbox write to put in the change's transaction."""
+    return TxStep.put(record(event), "event already recorded", condition=OutboxEvent.pk.does_not_exist())
+
+
+class Publisher:
+    def __init__(self, client: Any = None, bus_name: str | None = None):
+        self._client = client
+        self._bus_name = bus_name
+
+    def _events_client(self):
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("events")
+        return self._client
+
+    def publish(self, items: list[OutboxEvent]) -> None:
+        """Put the events on the bus (10 at a time, refusing a partial failure), then clear them from the outbox."""
+        from leadline.config import event_bus_name
+
+        bus = self._bus_name or event_bus_name()
+        for start in range(0, len(items), BATCH):
+            batch = items[start : start + BATCH]
+            response = self._events_client().put_events(
+                Entries=[
+                    {"EventBusName": bus, "Source": SOURCE, "DetailType": i.detail_type, "Detail": i.detail}
+                    for i in batch
+                ]
+            )
+            if response.get("FailedEntryCount"):
+                raise RuntimeError(f"EventBridge refused {response['FailedEntryCount']} of {len(batch)} events")
+            with OutboxEvent.batch_write() as writer:
+                for item in batch:
+                    writer.delete(item)
+
+
+_default_publisher = Publisher()
+
+
+def publish_after_commit(events: list[DomainEvent], publisher: Publisher | None = None) -> None:
+    """Publish what a committed transaction recorded. A failure here loses nothing: the scanner sweeps it."""
+    from leadline.observability import logger
+
+    try:
+        (publisher or _default_publisher).publish([record(e) for e in events])
+    except Exception:  # noqa: BLE001 - the outbox keeps it; the scanner publishes it
+        logger.exception("publishing after commit failed; the outbox keeps the events for the scanner")
+
+
+def sweep(*, publisher: Publisher | None = None, grace_seconds: float | None = None, limit: int = 500) -> int:
+    """Publish outbox events older than the grace period (younger ones are still being published by their request)."""
+    from datetime import UTC, datetime, timedelta
+
+    grace = scaled_seconds(60) if grace_seconds is None else grace_seconds
+    cutoff = (datetime.now(UTC) - timedelta(seconds=grace)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    published = 0
+    for shard in range(SHARDS):
+        items = list(OutboxEvent.by_parent.query(f"OUTBOX#{shard}", OutboxEvent.gsi1sk < cutoff, limit=limit))
+        if items:
+            (publisher or _default_publisher).publish(items)
+            published += len(items)
+    return published
+
+
+__all__ = ["DomainEvent", "Publisher", "publish_after_commit", "step", "sweep", "tenant_pk"]

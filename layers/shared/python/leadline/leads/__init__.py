@@ -1,0 +1,1 @@
+"""Leads and the jobs they convert into."""

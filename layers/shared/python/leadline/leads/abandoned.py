@@ -1,0 +1,63 @@
+"""Abandoned-call leads: when a call's after-call work elapses, an inbound call over 60 seconds that no CSR
+classified becomes a lead (whether Second Chance Leads is on or not)."""
+
+from __future__ import annotations
+
+from leadline.calls.events import OUTBOUND
+from leadline.calls.service import call_sk
+from leadline.data import store
+from leadline.data.models import Call
+from leadline.data.store import TxStep
+from leadline.errors import Conflict
+from leadline.events import outbox
+from leadline.leads import service as leads
+
+ABANDONED_AFTER_SECONDS = 60
+MAX_ATTEMPTS = 5
+
+
+class _CallChanged(Conflict):
+    pass
+
+
+def is_abandoned(call: Call) -> bool:
+    return (
+        call.direction != OUTBOUND
+        and int(call.duration_seconds or 0) > ABANDONED_AFTER_SECONDS
+        and not call.call_reason_id
+        and not call.lead_id
+    )
+
+
+def capture(tenant_id: str, call_id: str) -> str:
+    """'captured', 'duplicate' (a redelivered event), 'not-abandoned' or 'no-call'."""
+    for _attempt in range(MAX_ATTEMPTS):
+        call = store.get(Call, tenant_id, call_sk(call_id), consistent=True)
+        if call is None:
+            return "no-call"
+        if not is_abandoned(call):
+            return "not-abandoned"
+        lead = leads.new_lead(
+            tenant_id,
+            source="abandoned_call",
+            created_by=None,
+            lead_id=leads.derived_lead_id("abandoned", call_id),
+            call_id=call_id,
+            campaign_id=call.campaign_id,
+            customer_phone=call.from_number,
+            summary=f"Inbound call of {int(call.duration_seconds)} s that no CSR classified",
+        )
+        call.lead_id = lead.lead_id
+        store.touch(call)
+        call_step = TxStep.put(call, "the call changed meanwhile")
+        call_step.error = _CallChanged
+        lead_steps, event = leads.creation_steps(lead)
+        try:
+            store.transact([*lead_steps, call_step])
+        except _CallChanged:
+            continue
+        except Conflict:
+            return "duplicate"
+        outbox.publish_after_commit([event])
+        return "captured"
+    raise Conflict(f"call {call_id} kept changing; the event will be retried")
