@@ -56,6 +56,20 @@ def main() -> int:
         }
 
     sids = [twilio_sid() for _ in range(args.calls)]
+    customer = admin.post("/v1/customers", {"name": "Bench Customer", "phones": ["+15125550166"]}).json()
+    job_type = admin.get("/v1/job-types").json()["items"][0]
+    unit = job_type["business_unit_ids"][0]
+    window = {"appointment_start": "2026-11-25T08:00:00Z", "appointment_end": "2026-11-25T10:00:00Z"}
+    lead_ids: list[str] = []
+
+    def create_lead(i):
+        response = admin.post(
+            "/v1/leads",
+            {"customer_id": customer["customer_id"], "business_unit_id": unit, "job_type_id": job_type["job_type_id"]},
+        )
+        lead_ids.append(response.json()["lead_id"])
+        return response
+
     cases = {
         "Twilio voice-status, first event of a call": lambda i: vendors.twilio(
             "voice-status", voice(sids[i], "ringing", 0)
@@ -111,6 +125,20 @@ def main() -> int:
                 "duration_seconds": 60,
             }
         ),
+        "Staff POST /v1/leads (manual lead, LeadCreated published)": create_lead,
+        "Staff POST /v1/leads/{id}/convert (job + lead + 2 events)": lambda i: admin.post(
+            f"/v1/leads/{lead_ids[i]}/convert",
+            {"job_type_id": job_type["job_type_id"], "business_unit_id": unit, **window},
+        ),
+        "Staff POST /v1/jobs (booked on its own, open leads listed)": lambda i: admin.post(
+            "/v1/jobs",
+            {
+                "customer_id": customer["customer_id"],
+                "job_type_id": job_type["job_type_id"],
+                "business_unit_id": unit,
+                **window,
+            },
+        ),
         "Staff GET /v1/calls/{id}": lambda i: admin.get(f"/v1/calls/{sids[i]}"),
         "Staff GET /v1/calls?day= (page of 50)": lambda i: admin.get("/v1/calls", params={"day": "2026-11-23"}),
     }
@@ -119,7 +147,7 @@ def main() -> int:
         with metering() as reading:
             for i in range(args.calls):
                 response = send(i)
-                assert response.status_code == 200, (name, response.status_code, response.text)
+                assert response.status_code in (200, 201), (name, response.status_code, response.text)
         n = args.calls
         ops = ", ".join(f"{op} {count / n:g}" for op, count in sorted(reading.requests.items()))
         rows.append(

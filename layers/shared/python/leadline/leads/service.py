@@ -173,7 +173,8 @@ def _check_references(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
 def create_manual(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
     records = _check_references(tenant_id, data)
     customer = records["customer_id"]
-    notes = [{"at": utc_now(), "by": by, "text": data.pop("notes")}] if data.get("notes") else []
+    note = data.pop("notes", None)
+    notes = [{"at": utc_now(), "by": by, "text": note}] if note else []
     lead = new_lead(
         tenant_id, source="manual", created_by=by, customer_phone=(customer.phones or [None])[0], notes=notes, **data
     )
