@@ -130,6 +130,20 @@ def new_lead(tenant_id: str, *, source: str, created_by: str | None, lead_id: st
     return lead
 
 
+def lead_from_call(call, *, source: str, created_by: str | None, **fields) -> Lead:
+    """A lead captured from a call: its campaign and the caller's number; one per call and source."""
+    return new_lead(
+        call.tenant_id,
+        source=source,
+        created_by=created_by,
+        lead_id=derived_lead_id(source, call.call_id),
+        call_id=call.call_id,
+        campaign_id=call.campaign_id,
+        customer_phone=call.from_number,
+        **fields,
+    )
+
+
 def creation_steps(lead: Lead) -> tuple[list[TxStep], DomainEvent]:
     """The writes that create a lead (once: its id is the idempotency) and announce it."""
     event = _event("LeadCreated", lead)
