@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.constructs.api import Api
 from infra.constructs.auth import StaffAuth
+from infra.constructs.call_analysis import CallAnalysis
 from infra.constructs.data import Data
 from infra.constructs.events import EventBus, EventRouting
 from infra.constructs.functions import Functions, Layers
@@ -43,6 +44,8 @@ class LeadlineStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.topology = topology
+        # `-c callAnalyser=rules|bedrock` (default rules), and `-c bedrockModelId=<id>` with bedrock.
+        self.call_analysis = CallAnalysis.from_context(self)
 
         self.monitoring = Monitoring(self, "Monitoring")
         self.data = Data(self, "Data", tables=topology.tables)
@@ -69,6 +72,7 @@ class LeadlineStack(Stack):
             secrets=self.secrets,
             monitoring=self.monitoring,
             log_retention=LOG_RETENTION,
+            call_analysis=self.call_analysis,
         )
         self.routing = EventRouting(
             self,

@@ -63,6 +63,7 @@ class FunctionSpec:
     starts_after_call_work: bool = False
     reads_tenant_secrets: bool = False  # vendor and partner credentials under SECRETS_PREFIX
     needs_public_url: bool = False  # gets PUBLIC_API_BASE_URL: the URL senders call (signatures cover it)
+    analyses_calls: bool = False  # gets CALL_ANALYSER (rules | bedrock) and, for bedrock, the model and its grant
     memory_mb: int = 512
     timeout_seconds: int = 15
     code_dir: str = ""  # relative to the repository; "functions/<name>" unless set (tests point it elsewhere)
@@ -129,10 +130,16 @@ AFTER_CALL_WORK_ELAPSED = {"source": [EVENT_SOURCE], "detail-type": ["AfterCallW
 
 CALL_EVALUATOR = FunctionSpec(
     name="call_evaluator",
-    description="When a call's after-call work elapses: abandoned-call leads",
+    description="After-call work elapsed: SCL evaluation, abandoned-call leads; job booked: SCL statuses",
     tables=(RECORDS_TABLE.logical_name,),
-    rules=(EventRule("after-call-work-elapsed", AFTER_CALL_WORK_ELAPSED),),
+    rules=(
+        EventRule("after-call-work-elapsed", AFTER_CALL_WORK_ELAPSED),
+        EventRule("scl-evaluation-due", {"source": [EVENT_SOURCE], "detail-type": ["SecondChanceLeadEvaluationDue"]}),
+        EventRule("job-booked", {"source": [EVENT_SOURCE], "detail-type": ["JobBooked"]}),
+    ),
     publishes_events=True,
+    analyses_calls=True,
+    timeout_seconds=60,
 )
 
 SCANNER = FunctionSpec(

@@ -15,6 +15,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct, IValidation
 
+from infra.constructs.call_analysis import CallAnalysis
 from infra.constructs.data import Data
 from infra.constructs.events import construct_name
 from infra.constructs.monitoring import Monitoring
@@ -74,6 +75,7 @@ class LeadlineFunction(Construct):
         secrets: Secrets,
         monitoring: Monitoring,
         log_retention: logs.RetentionDays,
+        call_analysis: CallAnalysis,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
@@ -111,6 +113,8 @@ class LeadlineFunction(Construct):
             if state_machine is None:
                 raise ValueError(f"function {spec.name} starts after-call work but the stack has no state machine")
             environment["ACW_STATE_MACHINE_ARN"] = state_machine.state_machine_arn
+        if spec.analyses_calls:
+            environment.update(call_analysis.environment)
 
         self.function = lambda_.Function(
             self,
@@ -138,6 +142,9 @@ class LeadlineFunction(Construct):
         if spec.reads_tenant_secrets:
             # Scoped to the tenant-secrets prefix and key; suppresses its own prefix wildcard on the DefaultPolicy.
             secrets.grant_read(self.function)
+        if spec.analyses_calls:
+            # bedrock:InvokeModel on the one model (nothing for the rules analyser); suppresses its own wildcard.
+            call_analysis.grant_invoke(self.function)
 
         NagSuppressions.add_resource_suppressions(
             self.function,
@@ -225,6 +232,7 @@ class Functions(Construct):
         secrets: Secrets,
         monitoring: Monitoring,
         log_retention: logs.RetentionDays,
+        call_analysis: CallAnalysis,
     ) -> None:
         super().__init__(scope, construct_id)
         names = [spec.name for spec in topology.functions]
@@ -244,6 +252,7 @@ class Functions(Construct):
                 secrets=secrets,
                 monitoring=monitoring,
                 log_retention=log_retention,
+                call_analysis=call_analysis,
             )
 
     @property

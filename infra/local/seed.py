@@ -35,6 +35,7 @@ EMPLOYEES = {
 def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
     """The demo tenant's records, through the same domain operations the staff API uses."""
     service.create_tenant(tenant_id, name="Acme Home Services", time_zone="America/Chicago")
+    service.update_settings(tenant_id, {"second_chance_leads": {"enabled": True}})
     hvac = service.business_units.create(tenant_id, {"name": "HVAC", "active": True}, ident="bu-hvac")
     plumbing = service.business_units.create(tenant_id, {"name": "Plumbing", "active": True}, ident="bu-plumbing")
     for name, bu in (("AC Repair", hvac), ("Furnace Tune-Up", hvac), ("Drain Cleaning", plumbing)):

@@ -9,9 +9,17 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
+from cdk_nag import AwsSolutionsChecks
 
 import infra.layer_bundling
 from infra.constructs.api import STAGE_NAME
+from infra.constructs.call_analysis import (
+    BEDROCK_MODEL_ID_CONTEXT,
+    BEDROCK_MODEL_ID_ENV,
+    CALL_ANALYSER_CONTEXT,
+    CALL_ANALYSER_ENV,
+    CallAnalysis,
+)
 from infra.constructs.events import PATTERN_FIELDS, event_pattern
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV
 from infra.layer_bundling import LocalPipBundling
@@ -271,6 +279,9 @@ def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_
     variables = synthesized.json["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
     assert ("ACW_STATE_MACHINE_ARN" in variables) is spec.starts_after_call_work
     assert (PUBLIC_API_BASE_URL_ENV in variables) is spec.needs_public_url
+    # Without context the analyser is the rules one, and no model is named.
+    assert variables.get(CALL_ANALYSER_ENV) == ("rules" if spec.analyses_calls else None)
+    assert BEDROCK_MODEL_ID_ENV not in variables
     log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
 
@@ -295,6 +306,7 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     assert any("events:PutEvents" in actions(s) for s in statements) is spec.publishes_events
     assert any(a.startswith("secretsmanager:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
     assert any(a.startswith("kms:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
+    assert not [a for s in statements for a in actions(s) if a.startswith("bedrock:")]  # rules analyser by default
 
 
 def test_no_role_has_a_managed_policy_except_api_gateways_cloudwatch_role(synthesized):
@@ -638,11 +650,14 @@ def test_real_topology_evaluates_after_call_work_and_scans_every_minute(synthesi
     _, machine = only(synthesized.resources("AWS::StepFunctions::StateMachine"))
     assert entry["EventBusName"] == "${EventBusName}"
     assert machine["Properties"]["DefinitionSubstitutions"] == {"EventBusName": ref(bus_id)}
-    [(_, rule)] = rules_targeting(synthesized, CALL_EVALUATOR.name).items()
-    pattern = rule["Properties"]["EventPattern"]
-    assert rule["Properties"]["EventBusName"] == ref(bus_id)
-    assert set(pattern) == {"source", "detail-type"}
-    assert entry["Source"] in pattern["source"] and entry["DetailType"] in pattern["detail-type"]
+    rules = [r["Properties"] for r in rules_targeting(synthesized, CALL_EVALUATOR.name).values()]
+    assert len(rules) == len(CALL_EVALUATOR.rules) == 3
+    assert all(rule["EventBusName"] == ref(bus_id) for rule in rules)
+    assert all(set(rule["EventPattern"]) == {"source", "detail-type"} for rule in rules)
+    detail_types = sorted(t for rule in rules for t in rule["EventPattern"]["detail-type"])
+    assert detail_types == ["AfterCallWorkElapsed", "JobBooked", "SecondChanceLeadEvaluationDue"]
+    [rule] = [r for r in rules if entry["DetailType"] in r["EventPattern"]["detail-type"]]
+    assert entry["Source"] in rule["EventPattern"]["source"]
     [(_, schedule)] = rules_targeting(synthesized, SCANNER.name).items()
     assert schedule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
     assert "EventPattern" not in schedule["Properties"]
@@ -796,8 +811,10 @@ def test_dependency_cycle_helper_finds_a_cycle():
 WEBHOOKS_ONLY = Topology(tables=TOPOLOGY.tables, functions=(CALL_WEBHOOKS,), state_machine=TOPOLOGY.state_machine)
 
 
-def webhooks_stack(outdir: Path, **context: object) -> tuple[cdk.App, LeadlineStack]:
-    """A small stack (the webhooks function only) with extra CDK context; layer bundling skipped."""
+def small_stack(
+    outdir: Path, topology: Topology, stack_name: str, *, nag: bool = False, **context: object
+) -> tuple[cdk.App, LeadlineStack]:
+    """A small stack of `topology` with extra CDK context; layer bundling skipped; cdk-nag if `nag`."""
 
     def no_pip(*args, **kwargs):
         raise AssertionError(f"pip must not run in tests: {args}")
@@ -806,7 +823,15 @@ def webhooks_stack(outdir: Path, **context: object) -> tuple[cdk.App, LeadlineSt
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(infra.layer_bundling.subprocess, "run", no_pip)
         app = cdk.App(context=app_context, outdir=str(outdir))
-        return app, LeadlineStack(app, "LeadlinePublicUrl", topology=WEBHOOKS_ONLY)
+        stack = LeadlineStack(app, stack_name, topology=topology)
+    if nag:
+        cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    return app, stack
+
+
+def webhooks_stack(outdir: Path, **context: object) -> tuple[cdk.App, LeadlineStack]:
+    """A small stack (the webhooks function only) with extra CDK context; layer bundling skipped."""
+    return small_stack(outdir, WEBHOOKS_ONLY, "LeadlinePublicUrl", **context)
 
 
 @pytest.fixture(scope="module")
@@ -837,6 +862,179 @@ def test_a_function_that_needs_the_public_url_fails_synthesis_without_it(tmp_pat
     app, _ = webhooks_stack(tmp_path)
     with pytest.raises(RuntimeError, match="needs_public_url"):
         app.synth()
+
+
+# --- call analysis: the rules by default, Bedrock by context -------------------------------------
+
+# The evaluator and the staff API (a REST API needs a method): a small stack to synthesize with context.
+EVALUATOR_AND_API = Topology(
+    tables=TOPOLOGY.tables, functions=(STAFF_API, CALL_EVALUATOR), state_machine=TOPOLOGY.state_machine
+)
+EVALUATOR_STACK = "LeadlineCallAnalysis"
+FOUNDATION_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+INFERENCE_PROFILE = f"us.{FOUNDATION_MODEL}"
+
+
+def bedrock_arn(suffix: str, *, account: bool = False) -> dict:
+    """arn:${Partition}:bedrock:${Region}:${AccountId or nothing}:<suffix>, as the stack renders it."""
+    owner = [":", ref("AWS::AccountId"), f":{suffix}"] if account else [f"::{suffix}"]
+    return {"Fn::Join": ["", ["arn:", ref("AWS::Partition"), ":bedrock:", ref("AWS::Region"), *owner]]}
+
+
+def evaluator_synth(outdir: Path, **context: object) -> Synthesized:
+    app, stack = small_stack(outdir, EVALUATOR_AND_API, EVALUATOR_STACK, nag=True, **context)
+    template = app.synth().get_stack_by_name(EVALUATOR_STACK).template
+    return Synthesized(EVALUATOR_STACK, EVALUATOR_AND_API, stack, outdir, template, Template.from_json(template))
+
+
+@pytest.fixture(scope="module")
+def bedrock_model(tmp_path_factory) -> Synthesized:
+    return evaluator_synth(
+        tmp_path_factory.mktemp("cdk-out-bedrock-model"),
+        **{CALL_ANALYSER_CONTEXT: "bedrock", BEDROCK_MODEL_ID_CONTEXT: FOUNDATION_MODEL},
+    )
+
+
+@pytest.fixture(scope="module")
+def bedrock_profile(tmp_path_factory) -> Synthesized:
+    return evaluator_synth(
+        tmp_path_factory.mktemp("cdk-out-bedrock-profile"),
+        **{CALL_ANALYSER_CONTEXT: "bedrock", BEDROCK_MODEL_ID_CONTEXT: INFERENCE_PROFILE},
+    )
+
+
+def bedrock_statements(synth: Synthesized, name: str) -> list[dict]:
+    return [s for s in function_statements(synth, name) if any(a.startswith("bedrock:") for a in actions(s))]
+
+
+def test_only_the_call_evaluator_analyses_calls():
+    assert [spec.name for spec in TOPOLOGY.functions if spec.analyses_calls] == [CALL_EVALUATOR.name]
+    assert CALL_EVALUATOR.timeout_seconds == 60
+
+
+def test_call_evaluator_uses_the_rules_analyser_without_bedrock_by_default(synthesized):
+    variables = function_variables(synthesized, CALL_EVALUATOR.name)
+    assert variables[CALL_ANALYSER_ENV] == "rules"
+    assert BEDROCK_MODEL_ID_ENV not in variables
+    assert bedrock_statements(synthesized, CALL_EVALUATOR.name) == []
+    assert "bedrock" not in json.dumps(synthesized.resources("AWS::IAM::Policy"))
+
+
+def test_bedrock_with_a_foundation_model_invokes_that_model_in_the_stacks_region_only(bedrock_model):
+    variables = function_variables(bedrock_model, CALL_EVALUATOR.name)
+    assert variables[CALL_ANALYSER_ENV] == "bedrock"
+    assert variables[BEDROCK_MODEL_ID_ENV] == FOUNDATION_MODEL
+    assert bedrock_statements(bedrock_model, CALL_EVALUATOR.name) == [
+        {
+            "Action": "bedrock:InvokeModel",
+            "Effect": "Allow",
+            "Resource": bedrock_arn(f"foundation-model/{FOUNDATION_MODEL}"),
+        }
+    ]
+    assert "*" not in json.dumps(bedrock_statements(bedrock_model, CALL_EVALUATOR.name))
+
+
+def test_bedrock_with_an_inference_profile_invokes_the_profile_and_its_model_in_any_region(bedrock_profile):
+    variables = function_variables(bedrock_profile, CALL_EVALUATOR.name)
+    assert variables[CALL_ANALYSER_ENV] == "bedrock"
+    assert variables[BEDROCK_MODEL_ID_ENV] == INFERENCE_PROFILE
+    [statement] = bedrock_statements(bedrock_profile, CALL_EVALUATOR.name)
+    assert statement == {
+        "Action": "bedrock:InvokeModel",
+        "Effect": "Allow",
+        "Resource": [
+            bedrock_arn(f"inference-profile/{INFERENCE_PROFILE}", account=True),
+            {"Fn::Join": ["", ["arn:", ref("AWS::Partition"), f":bedrock:*::foundation-model/{FOUNDATION_MODEL}"]]},
+        ],
+    }
+
+
+def test_inference_profile_foundation_model_region_wildcard_is_suppressed_with_its_own_reason(bedrock_profile):
+    function = bedrock_profile.stack.functions.constructs[CALL_EVALUATOR.name]
+    policy_path = function.role.node.find_child("DefaultPolicy").node.default_child.node.path
+    [row] = [
+        r
+        for r in bedrock_profile.nag_report()
+        if r["Resource ID"] == policy_path and "bedrock:*::foundation-model" in r["Exception Reason"]
+    ]
+    assert row["Rule ID"] == "AwsSolutions-IAM5" and row["Compliance"] == "Suppressed"
+    assert f"inference profile {INFERENCE_PROFILE}" in row["Exception Reason"]
+
+
+@pytest.mark.parametrize("which", ["bedrock_model", "bedrock_profile"])
+def test_bedrock_stacks_are_nag_clean_and_grant_no_wildcard_action(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    failing = [
+        (r["Rule ID"], r["Resource ID"])
+        for r in synth.nag_report()
+        if r["Compliance"] not in ("Compliant", "Suppressed")
+    ]
+    assert failing == []
+    all_actions = [
+        a
+        for p in synth.resources("AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in actions(s)
+    ]
+    assert not [a for a in all_actions if "*" in a]
+    assert dependency_cycle(synth.json) is None
+
+
+def test_bedrock_model_id_is_ignored_with_a_warning_unless_the_analyser_is_bedrock(tmp_path):
+    synth = evaluator_synth(tmp_path, **{BEDROCK_MODEL_ID_CONTEXT: FOUNDATION_MODEL})
+    variables = function_variables(synth, CALL_EVALUATOR.name)
+    assert variables[CALL_ANALYSER_ENV] == "rules"
+    assert BEDROCK_MODEL_ID_ENV not in variables
+    assert bedrock_statements(synth, CALL_EVALUATOR.name) == []
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    [warning] = [v for plugin in report["pluginReports"] for v in plugin["violations"]]
+    assert warning["severity"] == "warning" and f"{BEDROCK_MODEL_ID_CONTEXT} is ignored" in warning["description"]
+    assert [c["constructPath"] for c in warning["violatingConstructs"]] == [EVALUATOR_STACK]
+
+
+@pytest.mark.parametrize("value", ["Bedrock", "openai", "rules,bedrock", 42, True])
+def test_call_analyser_context_must_be_rules_or_bedrock(tmp_path, value):
+    with pytest.raises(ValueError, match=f"{CALL_ANALYSER_CONTEXT} must be one of rules, bedrock"):
+        small_stack(tmp_path, EVALUATOR_AND_API, EVALUATOR_STACK, **{CALL_ANALYSER_CONTEXT: value})
+
+
+@pytest.mark.parametrize("model_id", [None, ""])
+def test_bedrock_needs_a_model_id(tmp_path, model_id):
+    context = {CALL_ANALYSER_CONTEXT: "bedrock"}
+    if model_id is not None:
+        context[BEDROCK_MODEL_ID_CONTEXT] = model_id
+    with pytest.raises(ValueError, match=f"needs context {BEDROCK_MODEL_ID_CONTEXT}"):
+        small_stack(tmp_path, EVALUATOR_AND_API, EVALUATOR_STACK, **context)
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    ["*", "anthropic.*", "anthropic.claude *", f"arn:aws:bedrock:us-east-1::foundation-model/{FOUNDATION_MODEL}", 7],
+)
+def test_bedrock_model_id_must_be_a_plain_model_or_profile_id(tmp_path, model_id):
+    with pytest.raises(ValueError, match=BEDROCK_MODEL_ID_CONTEXT):
+        small_stack(
+            tmp_path,
+            EVALUATOR_AND_API,
+            EVALUATOR_STACK,
+            **{CALL_ANALYSER_CONTEXT: "bedrock", BEDROCK_MODEL_ID_CONTEXT: model_id},
+        )
+
+
+@pytest.mark.parametrize(
+    ("model_id", "base"),
+    [
+        (FOUNDATION_MODEL, None),
+        ("amazon.nova-lite-v1:0", None),
+        (INFERENCE_PROFILE, FOUNDATION_MODEL),
+        ("eu.amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0"),
+        ("apac.anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"),
+        ("us-gov.anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"),
+        ("global.anthropic.claude-sonnet-4-20250514-v1:0", "anthropic.claude-sonnet-4-20250514-v1:0"),
+    ],
+)
+def test_inference_profile_ids_name_their_foundation_model(model_id, base):
+    assert CallAnalysis(analyser="bedrock", model_id=model_id).base_model_id == base
 
 
 # --- the probe stack: what the real topology does not use yet ----------------------------------

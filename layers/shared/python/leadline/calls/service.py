@@ -32,6 +32,8 @@ from leadline.data.models import (
 )
 from leadline.data.store import TxStep
 from leadline.errors import Conflict, InvalidInput, NotFound
+from leadline.events import outbox
+from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
 from leadline.setup.attribution import DIRECT, attribute
 
@@ -201,12 +203,21 @@ def ingest(
             started_acw = True
         _index(item)
         store.touch(item)
+        steps = [_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None)]
+        due = None
+        if item.scl_evaluation == "awaiting-transcript" and after.transcript and after.transcript.text:
+            # the after-call work elapsed before the transcript: evaluate now that it is here
+            item.scl_evaluation = "transcript-arrived"
+            due = DomainEvent("SecondChanceLeadEvaluationDue", tenant_id, {"call_id": event.call_id})
+            steps.append(outbox.step(due))
         try:
-            store.transact([_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None)])
+            store.transact(steps)
         except _CallChanged:
             continue
         except Conflict:
             return Outcome("duplicate", event.call_id)
+        if due is not None:
+            outbox.publish_after_commit([due])
         return Outcome("applied", event.call_id, started_acw)
     raise Conflict(f"call {event.call_id} kept changing under concurrent deliveries; retry")
 
@@ -412,8 +423,6 @@ def classify(
         events.append(event)
     store.transact(steps)
     if events:
-        from leadline.events import outbox
-
         outbox.publish_after_commit(events)
     return call_view(call)
 

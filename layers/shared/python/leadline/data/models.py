@@ -203,6 +203,9 @@ class Call(RecordModel):
     job_id = UnicodeAttribute(null=True)
     classified_by = UnicodeAttribute(null=True)
     classified_at = UnicodeAttribute(null=True)
+    # Second Chance Leads: the evaluation's outcome, and the SCL it made
+    scl_evaluation = UnicodeAttribute(null=True)
+    scl_id = UnicodeAttribute(null=True)
 
 
 class CallEventRecord(RecordModel):
@@ -309,6 +312,41 @@ class DismissReason(RecordModel):
     label = UnicodeAttribute()
 
 
+class SecondChanceLead(RecordModel):
+    """A call a CSR let slip, for someone to call back.
+    gsi1: T#<tenant>#SCL#OPEN|DONE / <created_at>#<id> (tabs: Cold is the Open partition's older range);
+    gsi2: T#<tenant>#SCL#STATUS#<status> / same; gsi3: T#<tenant>#CALLER#<phone>#SCL / same."""
+
+    version = VersionAttribute()
+    scl_id = UnicodeAttribute()
+    call_id = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    status = UnicodeAttribute()
+    call_started_at = UnicodeAttribute(null=True)
+    call_ended_at = UnicodeAttribute(null=True)
+    call_type = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    agent = UnicodeAttribute(null=True)
+    csr_notes = UnicodeAttribute(null=True)
+    summary = UnicodeAttribute()
+    reasons = ListAttribute(default=list)
+    confidence = NumberAttribute(default=0)
+    transcript = UnicodeAttribute(null=True)
+    search_text = UnicodeAttribute(null=True)  # lower-cased transcript and summary, for search
+    recording_url = UnicodeAttribute(null=True)
+    job_id = UnicodeAttribute(null=True)
+    notes = ListAttribute(default=list)
+    history = ListAttribute(default=list)
+
+
+class PhoneSclClaim(RecordModel):
+    """SCLPHONE#<phone>: the last SCL made for a caller number; a new one may only claim it after 14 days."""
+
+    phone = UnicodeAttribute()
+    scl_id = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+
+
 class OutboxEvent(RecordModel):
     """A domain event written in the same transaction as the change it announces; deleted once on the bus.
     gsi1 (maintenance, across tenants): OUTBOX#<shard> / <occurred_at>#<event id>."""
@@ -338,5 +376,7 @@ ALL_MODELS = (
     Location,
     Job,
     DismissReason,
+    SecondChanceLead,
+    PhoneSclClaim,
     OutboxEvent,
 )

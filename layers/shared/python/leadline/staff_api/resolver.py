@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from leadline.errors import DomainError
-from leadline.staff_api.routes import calls, customers, leads, marketing, operations, people, settings
+from leadline.staff_api.routes import calls, customers, leads, marketing, operations, people, scl, settings
 
 TITLE = "Leadline staff API"
 VERSION = "1.0.0"
@@ -38,6 +38,7 @@ for router in (
     calls.router,
     leads.router,
     customers.router,
+    scl.router,
 ):
     app.include_router(router)
 

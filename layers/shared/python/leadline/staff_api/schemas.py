@@ -308,3 +308,24 @@ class LocationIn(Body):
     name: Name | None = None
     address: Address
     notes: Text | None = None
+
+
+class SclStatusIn(Body):
+    status: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+    why: Text | None = None
+
+
+class SclDismissIn(Body):
+    reason: Literal["not_a_lead", "lead_not_following_up"]
+
+
+class SclNoteIn(Body):
+    text: Text
+    copy_to_customer_id: Ident | None = None
+    copy_to_location_id: Ident | None = None
+
+
+class SclSettingsPut(Body):
+    enabled: bool = None  # type: ignore[assignment]
+    after_call_work_minutes: int = None  # type: ignore[assignment]
+    cold_lead_threshold_hours: Annotated[int, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]

@@ -1,0 +1,47 @@
+"""Call analysis behind one small interface: is the caller a real prospect?
+
+Two implementations: `rules.RulesAnalyser` (local, deterministic; the default in the local runtime and
+selectable in AWS) and `bedrock.BedrockAnalyser` (Amazon Bedrock's Converse API with structured output).
+`CALL_ANALYSER` picks one (`rules` | `bedrock`); `BEDROCK_MODEL_ID` names the model.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What the analyser may know besides the transcript."""
+
+    direction: str | None = None
+    duration_seconds: int | None = None
+    call_type: str | None = None  # the tracking number's default call type: lead / not_lead
+    csr_notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    is_prospect: bool
+    confidence: float  # 0..1
+    summary: str  # one or two sentences a CSR reads before calling back
+    reasons: tuple[str, ...] = field(default_factory=tuple)  # short, e.g. "asked for a price", "wrong number"
+
+
+class CallAnalyser(Protocol):
+    def analyse(self, transcript: str, context: CallContext | None = None) -> Analysis: ...
+
+
+def analyser_from_environment() -> CallAnalyser:
+    kind = os.environ.get("CALL_ANALYSER", "rules").lower()
+    if kind == "bedrock":
+        from leadline.scl.analysis.bedrock import BedrockAnalyser
+
+        return BedrockAnalyser(model_id=os.environ["BEDROCK_MODEL_ID"])
+    if kind == "rules":
+        from leadline.scl.analysis.rules import RulesAnalyser
+
+        return RulesAnalyser()
+    raise ValueError(f"CALL_ANALYSER must be 'rules' or 'bedrock', not {kind!r}")
