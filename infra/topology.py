@@ -144,10 +144,11 @@ CALL_EVALUATOR = FunctionSpec(
 
 SCANNER = FunctionSpec(
     name="scanner",
-    description="Scheduled sweep: outbox events left unpublished",
+    description="Scheduled sweep: outbox events left unpublished, overdue call evaluations",
     tables=(RECORDS_TABLE.logical_name,),
     schedule_minutes=1,
     publishes_events=True,
+    analyses_calls=True,
     timeout_seconds=60,
 )
 

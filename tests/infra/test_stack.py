@@ -907,8 +907,8 @@ def bedrock_statements(synth: Synthesized, name: str) -> list[dict]:
     return [s for s in function_statements(synth, name) if any(a.startswith("bedrock:") for a in actions(s))]
 
 
-def test_only_the_call_evaluator_analyses_calls():
-    assert [spec.name for spec in TOPOLOGY.functions if spec.analyses_calls] == [CALL_EVALUATOR.name]
+def test_the_call_evaluator_and_the_scanner_analyse_calls():
+    assert [spec.name for spec in TOPOLOGY.functions if spec.analyses_calls] == [CALL_EVALUATOR.name, "scanner"]
     assert CALL_EVALUATOR.timeout_seconds == 60
 
 

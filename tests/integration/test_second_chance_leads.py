@@ -149,6 +149,25 @@ def test_concurrent_evaluations_of_calls_from_one_number_make_one_scl(tenant):
     assert len(_scls(tenant)) == 1
 
 
+def test_a_call_whose_timer_event_was_lost_is_evaluated_by_the_scanner(tenant):
+    from leadline.data.models import EvaluationDue
+
+    _setup(tenant, minutes=60)  # the timer would fire in a minute (at LEADLINE_TIME_SCALE=60): too late for us
+    sid = _call(tenant)
+    due = EvaluationDue.get(f"T#{tenant.tenant_id}", f"DUE#{sid}")
+    past = "2000-01-01T00:00:00.000Z"
+    due.due_at, due.gsi1sk = past, f"{past}#{tenant.tenant_id}#{sid}"
+    due.save()  # as if the after-call-work event had been lost and the grace period had passed
+    assert _evaluation(tenant, sid) == "created"
+    assert len(_scls(tenant)) == 1
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and EvaluationDue.count(
+        f"T#{tenant.tenant_id}", EvaluationDue.sk == f"DUE#{sid}"
+    ):
+        time.sleep(0.2)
+    assert EvaluationDue.count(f"T#{tenant.tenant_id}", EvaluationDue.sk == f"DUE#{sid}") == 0
+
+
 def test_a_call_whose_transcript_comes_late_is_evaluated_when_it_arrives(tenant):
     _setup(tenant, minutes=1)
     sid = _call(tenant, transcript=None)

@@ -384,7 +384,10 @@ def test_the_default_read_timeout_leaves_three_attempts_inside_the_evaluator_tim
 def test_the_environment_can_choose_bedrock(monkeypatch):
     monkeypatch.setenv("CALL_ANALYSER", "bedrock")
     monkeypatch.setenv("BEDROCK_MODEL_ID", MODEL_ID)
-
-    analyser = analyser_from_environment()
+    analyser_from_environment.cache_clear()  # one analyser per process: this test plays a new process
+    try:
+        analyser = analyser_from_environment()
+    finally:
+        analyser_from_environment.cache_clear()
 
     assert isinstance(analyser, BedrockAnalyser) and analyser.model_id == MODEL_ID

@@ -204,6 +204,10 @@ def ingest(
         _index(item)
         store.touch(item)
         steps = [_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None)]
+        if started_acw:
+            from leadline.scl.after_call_work import due_step
+
+            steps.append(due_step(tenant_id, event.call_id, int(settings.after_call_work_minutes)))
         due = None
         if item.scl_evaluation == "awaiting-transcript" and after.transcript and after.transcript.text:
             # the after-call work elapsed before the transcript: evaluate now that it is here

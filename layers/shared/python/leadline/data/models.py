@@ -347,6 +347,16 @@ class PhoneSclClaim(RecordModel):
     claimed_at = UnicodeAttribute()
 
 
+class EvaluationDue(RecordModel):
+    """DUE#<call id>: a call whose after-call work is running. Written with the call when its timer starts, deleted
+    once the call is evaluated; if the timer's event is lost, the scanner finds it here when it is overdue.
+    gsi1 (maintenance, across tenants): EVALDUE#<shard> / <due_at>#<tenant>#<call id>."""
+
+    call_id = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+
+
 class OutboxEvent(RecordModel):
     """A domain event written in the same transaction as the change it announces; deleted once on the bus.
     gsi1 (maintenance, across tenants): OUTBOX#<shard> / <occurred_at>#<event id>."""
@@ -378,5 +388,6 @@ ALL_MODELS = (
     DismissReason,
     SecondChanceLead,
     PhoneSclClaim,
+    EvaluationDue,
     OutboxEvent,
 )

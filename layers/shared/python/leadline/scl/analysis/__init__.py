@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 
@@ -34,7 +35,9 @@ class CallAnalyser(Protocol):
     def analyse(self, transcript: str, context: CallContext | None = None) -> Analysis: ...
 
 
+@cache
 def analyser_from_environment() -> CallAnalyser:
+    """One analyser per process (a Bedrock client is worth keeping between invocations)."""
     kind = os.environ.get("CALL_ANALYSER", "rules").lower()
     if kind == "bedrock":
         from leadline.scl.analysis.bedrock import BedrockAnalyser

@@ -1,0 +1,80 @@
+"""What happens when a call's after-call work elapses, whoever notices: the timer's event, a late transcript,
+or the scanner finding a call whose event was lost.
+
+When the timer starts, an EvaluationDue item is written with the call; it is deleted once the call is
+evaluated. The scanner reads only the overdue ones (an index ordered by due time), so its cost grows with the
+work due, not with the number of calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from leadline.config import scaled_seconds
+from leadline.data import store
+from leadline.data.models import EvaluationDue, tenant_pk
+from leadline.data.store import TxStep
+from leadline.leads import abandoned
+from leadline.scl import service as scl
+from leadline.scl.analysis import CallAnalyser
+
+SHARDS = 8
+GRACE = timedelta(minutes=5)  # the timer's own event gets this long before the scanner steps in
+TRANSCRIPT_WAIT = timedelta(minutes=15)  # a call still waiting for its transcript is looked at again after this
+MAX_ATTEMPTS = 4
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _shard(tenant_id: str, call_id: str) -> str:
+    return f"EVALDUE#{int(hashlib.sha256(f'{tenant_id}|{call_id}'.encode()).hexdigest(), 16) % SHARDS}"
+
+
+def due_item(tenant_id: str, call_id: str, after: timedelta, attempts: int = 0) -> EvaluationDue:
+    due_at = _iso(datetime.now(UTC) + timedelta(seconds=scaled_seconds(after.total_seconds())))
+    item = store.new_item(EvaluationDue, tenant_id, f"DUE#{call_id}", call_id=call_id, due_at=due_at, attempts=attempts)
+    item.gsi1pk, item.gsi1sk = _shard(tenant_id, call_id), f"{due_at}#{tenant_id}#{call_id}"
+    return item
+
+
+def due_step(tenant_id: str, call_id: str, after_call_work_minutes: int) -> TxStep:
+    """Goes in the transaction that starts the call's timer."""
+    item = due_item(tenant_id, call_id, timedelta(minutes=after_call_work_minutes) + GRACE)
+    return TxStep.put(item, "the call's evaluation is already due")
+
+
+def on_elapsed(tenant_id: str, call_id: str, analyser: CallAnalyser, *, abandoned_call: bool = True) -> dict:
+    outcome = {"second_chance_lead": scl.evaluate(tenant_id, call_id, analyser)}
+    if abandoned_call:
+        outcome["abandoned_call_lead"] = abandoned.capture(tenant_id, call_id)
+    _settle(tenant_id, call_id, outcome["second_chance_lead"])
+    return outcome
+
+
+def _settle(tenant_id: str, call_id: str, scl_outcome: str) -> None:
+    existing = store.get(EvaluationDue, tenant_id, f"DUE#{call_id}")
+    if existing is None:
+        return
+    if scl_outcome == "awaiting-transcript" and int(existing.attempts) + 1 < MAX_ATTEMPTS:
+        existing.delete()
+        due_item(tenant_id, call_id, TRANSCRIPT_WAIT, attempts=int(existing.attempts) + 1).save()
+        return
+    existing.delete()
+
+
+def sweep(analyser: CallAnalyser, *, limit: int = 200) -> int:
+    """Evaluate the calls whose evaluation is overdue (their timer's event was lost, or their transcript late)."""
+    now = _iso(datetime.now(UTC))
+    handled = 0
+    for shard in range(SHARDS):
+        overdue = EvaluationDue.by_parent.query(f"EVALDUE#{shard}", EvaluationDue.gsi1sk < now, limit=limit)
+        for item in overdue:
+            on_elapsed(item.tenant_id, item.call_id, analyser)
+            handled += 1
+    return handled
+
+
+__all__ = ["due_step", "on_elapsed", "sweep", "tenant_pk"]
