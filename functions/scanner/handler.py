@@ -1,9 +1,10 @@
-"""Lambda entry point: the scheduled scanner. Publishes the outbox events their request did not, and evaluates
-the calls whose after-call-work event was lost or whose transcript came late."""
+"""Lambda entry point: the scheduled scanner. Publishes the outbox events their request did not, applies the call
+events that were kept unapplied, and evaluates the calls whose after-call-work event was lost."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from leadline.calls import replay
 from leadline.events import outbox
 from leadline.observability import logger, metrics
 from leadline.scl import after_call_work
@@ -17,8 +18,12 @@ def handler(event: dict, context: LambdaContext) -> dict:
     if published:
         logger.warning("published events their request had left in the outbox", extra={"count": published})
         metrics.add_metric(name="OutboxEventsSwept", unit=MetricUnit.Count, value=published)
+    replayed = replay.sweep()
+    if replayed:
+        logger.warning("applied call events that had been kept unapplied", extra={"count": replayed})
+        metrics.add_metric(name="KeptCallEventsApplied", unit=MetricUnit.Count, value=replayed)
     evaluated = after_call_work.sweep(analyser_from_environment())
     if evaluated:
         logger.warning("evaluated calls whose after-call work was overdue", extra={"count": evaluated})
         metrics.add_metric(name="OverdueCallEvaluations", unit=MetricUnit.Count, value=evaluated)
-    return {"outbox_published": published, "overdue_evaluations": evaluated}
+    return {"outbox_published": published, "kept_call_events_applied": replayed, "overdue_evaluations": evaluated}

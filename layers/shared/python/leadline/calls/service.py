@@ -271,8 +271,17 @@ def new_event_record(tenant_id: str, dedupe_key: str, vendor: str, *, raw: str |
         expires_at=datetime.now(UTC) + EVENT_RETENTION,
     )
     if state != PROCESSED:
-        record.gsi1pk, record.gsi1sk = f"{tenant_pk(tenant_id)}#CALLEVENTS#PENDING", now
+        record.gsi1pk, record.gsi1sk = pending_shard(tenant_id, dedupe_key), f"{now}#{tenant_id}"
     return record
+
+
+PENDING_SHARDS = 8
+
+
+def pending_shard(tenant_id: str, dedupe_key: str) -> str:
+    """The maintenance index (across tenants) of deliveries kept but not applied yet, for the scanner."""
+    digest = int(hashlib.sha256(f"{tenant_id}|{dedupe_key}".encode()).hexdigest(), 16)
+    return f"CALLEVENTS#PENDING#{digest % PENDING_SHARDS}"
 
 
 def keep(tenant_id: str, dedupe_key: str, vendor: str, raw: str) -> bool:

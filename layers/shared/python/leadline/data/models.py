@@ -211,7 +211,7 @@ class Call(RecordModel):
 class CallEventRecord(RecordModel):
     """A delivery of a call event, kept as received. Its key is the dedupe key, so a second delivery is refused
     by the write itself. `state`: received (kept, not yet applied), processed, or rejected (with the error).
-    gsi1 while not processed: T#<tenant>#CALLEVENTS#PENDING / <received_at>."""
+    gsi1 while not processed (maintenance, across tenants): CALLEVENTS#PENDING#<shard> / <received_at>#<tenant>."""
 
     dedupe_key = UnicodeAttribute()
     vendor = UnicodeAttribute()
