@@ -63,16 +63,9 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
-def _plain(value: Any) -> dict | None:
-    """A map attribute as a dict, whether read from DynamoDB (MapAttribute) or set in this process (dict)."""
-    if value is None:
-        return None
-    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
-
-
 def to_state(item: Call) -> CallState:
-    recording = _plain(item.recording)
-    transcript = _plain(item.transcript)
+    recording = store.plain_map(item.recording)
+    transcript = store.plain_map(item.transcript)
     return CallState(
         call_id=item.call_id,
         vendor=item.vendor,
@@ -90,7 +83,7 @@ def to_state(item: Call) -> CallState:
         if recording
         else None,
         transcript=Transcript(**transcript) if transcript else None,
-        vendor_details=_plain(item.vendor_details) or {},
+        vendor_details=store.plain_map(item.vendor_details) or {},
     )
 
 
@@ -305,8 +298,8 @@ def mark_rejected(tenant_id: str, dedupe_key: str, error: str) -> None:
 
 
 def call_view(item: Call) -> dict[str, Any]:
-    recording = _plain(item.recording) or {}
-    transcript = _plain(item.transcript) or {}
+    recording = store.plain_map(item.recording) or {}
+    transcript = store.plain_map(item.transcript) or {}
     return {
         "call_id": item.call_id,
         "vendor": item.vendor,
@@ -325,7 +318,7 @@ def call_view(item: Call) -> dict[str, Any]:
         "recording_url": recording.get("url") or None,
         "recording_status": recording.get("status"),
         "transcript": transcript.get("text") or None,
-        "vendor_details": _plain(item.vendor_details) or {},
+        "vendor_details": store.plain_map(item.vendor_details) or {},
         "classification": {
             "call_reason_id": item.call_reason_id,
             "is_lead": item.is_lead,

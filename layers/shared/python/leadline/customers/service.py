@@ -34,7 +34,7 @@ def customer_view(c: Customer, locations: list[Location] | None = None) -> dict[
 
 
 def location_view(loc: Location) -> dict[str, Any]:
-    address = loc.address.as_dict() if hasattr(loc.address, "as_dict") else (loc.address or None)
+    address = store.plain_map(loc.address)
     return {
         "location_id": loc.location_id,
         "customer_id": loc.customer_id,

@@ -54,6 +54,13 @@ def batch_get(model: type[M], tenant_id: str, sks: Iterable[str]) -> dict[str, M
     return {item.sk: item for item in model.batch_get(keys)} if keys else {}
 
 
+def plain_map(value: Any) -> dict | None:
+    """A map attribute as a dict, whether read from DynamoDB (MapAttribute) or set in this process (dict)."""
+    if value is None:
+        return None
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
+
+
 def batch_get_raw(tenant_id: str, sks: list[str], *, consistent: bool = False) -> dict[str, dict]:
     """Items of any kind of one tenant by sort key, in one BatchGetItem, as raw attribute maps.
     Keys DynamoDB leaves unprocessed (throttling) are asked again, so a missing key means a missing item."""

@@ -193,8 +193,8 @@ class _Changed(Conflict):
 
 def _decide(tenant_id: str, call: Call, settings: TenantSettings, analyser: CallAnalyser, analyses: dict):
     """(outcome, SCL to create or None); the outcome is also set on the call."""
-    recording = call.recording.as_dict() if hasattr(call.recording, "as_dict") else (call.recording or {})
-    transcript = call.transcript.as_dict() if hasattr(call.transcript, "as_dict") else (call.transcript or {})
+    recording = store.plain_map(call.recording) or {}
+    transcript = store.plain_map(call.transcript) or {}
     if not settings.scl_enabled:
         return _mark(call, "disabled"), None
     if call.direction == OUTBOUND:
