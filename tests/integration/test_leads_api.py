@@ -382,8 +382,8 @@ def test_an_event_whose_publish_fails_after_the_write_is_published_once_by_the_s
     job_id = response.json()["job"]["job_id"]
     pending = list(OutboxEvent.query(f"T#{tenant.tenant_id}", OutboxEvent.sk.startswith("OUTBOX#")))
     assert {p.detail_type for p in pending} == {"LeadConverted", "JobBooked"}
-    # the scanner (every second at LEADLINE_TIME_SCALE=60) publishes them
-    assert _wait(lambda: bus.drain(wait=0.2) and bus.of("JobBooked", job_id=job_id))
+    # the scanner (every second at LEADLINE_TIME_SCALE=60) publishes them once they are 10 s old
+    assert _wait(lambda: bus.drain(wait=0.2) and bus.of("JobBooked", job_id=job_id), timeout=40)
     time.sleep(2.5)
     bus.drain(wait=0.5)
     assert len(bus.of("LeadConverted", lead_id=lead["lead_id"])) == 1

@@ -21,6 +21,9 @@ from leadline.ids import utc_now
 SOURCE = "leadline"
 SHARDS = 8
 BATCH = 10  # PutEvents' limit
+# A request publishes its own events right after its commit; the sweep leaves them that long (a minute, and never
+# under 10 s even when LEADLINE_TIME_SCALE speeds timers up), or a slow request and the sweep would both publish.
+MIN_GRACE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def sweep(*, publisher: Publisher | None = None, grace_seconds: float | None = N
     """Publish outbox events older than the grace period (younger ones are still being published by their request)."""
     from datetime import UTC, datetime, timedelta
 
-    grace = scaled_seconds(60) if grace_seconds is None else grace_seconds
+    grace = max(scaled_seconds(60), MIN_GRACE_SECONDS) if grace_seconds is None else grace_seconds
     cutoff = (datetime.now(UTC) - timedelta(seconds=grace)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     published = 0
     for shard in range(SHARDS):
