@@ -412,14 +412,10 @@ def classify(
     if reason.is_lead and not call.lead_id:
         from leadline.leads import service as leads
 
-        lead = leads.new_lead(
-            tenant_id,
+        lead = leads.lead_from_call(
+            call,
             source="call",
             created_by=employee_id,
-            lead_id=leads.derived_lead_id("call", call_id),
-            call_id=call_id,
-            campaign_id=call.campaign_id,
-            customer_phone=call.from_number,
             call_reason_id=call_reason_id,
             notes=[{"at": utc_now(), "by": employee_id, "text": notes}] if notes else [],
         )

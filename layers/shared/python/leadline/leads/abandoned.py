@@ -37,14 +37,10 @@ def capture(tenant_id: str, call_id: str) -> str:
             return "no-call"
         if not is_abandoned(call):
             return "not-abandoned"
-        lead = leads.new_lead(
-            tenant_id,
+        lead = leads.lead_from_call(
+            call,
             source="abandoned_call",
             created_by=None,
-            lead_id=leads.derived_lead_id("abandoned", call_id),
-            call_id=call_id,
-            campaign_id=call.campaign_id,
-            customer_phone=call.from_number,
             summary=f"Inbound call of {int(call.duration_seconds)} s that no CSR classified",
         )
         call.lead_id = lead.lead_id

@@ -207,17 +207,18 @@ def _decide(tenant_id: str, call: Call, settings: TenantSettings, analyser: Call
         return _mark(call, "no-caller-number"), None
     if _booked_since(tenant_id, call.from_number, call.ended_at):
         return _mark(call, "booked"), None
-    if not transcript.get("text"):
+    text = (transcript.get("text") or "").strip()
+    if not text:
         return _mark(call, "awaiting-transcript"), None  # evaluated again when the transcript arrives
-    analysis = analyser.analyse(
-        transcript["text"],
-        CallContext(
+    if text not in analyses:
+        context = CallContext(
             direction=call.direction,
-            duration_seconds=int(call.duration_seconds or 0),
+            duration_seconds=int(call.duration_seconds) or None,
             call_type=call.call_type,
             csr_notes=call.notes,
-        ),
-    )
+        )
+        analyses[text] = analyser.analyse(text, context)
+    analysis = analyses[text]
     if not analysis.is_prospect:
         return _mark(call, "not-a-prospect"), None
     scl_id = "scl-" + hashlib.sha256(f"{tenant_id}|{call.call_id}".encode()).hexdigest()[:24]
