@@ -64,6 +64,9 @@ class FunctionSpec:
     reads_tenant_secrets: bool = False  # vendor and partner credentials under SECRETS_PREFIX
     needs_public_url: bool = False  # gets PUBLIC_API_BASE_URL: the URL senders call (signatures cover it)
     analyses_calls: bool = False  # gets CALL_ANALYSER (rules | bedrock) and, for bedrock, the model and its grant
+    # gets RECORDINGS_BUCKET and TRANSCRIPTION_JOB_PREFIX, and may copy recordings there and run Amazon Transcribe
+    # jobs on them (for calls whose vendor sent no transcript); nothing when the stack turns transcription off
+    transcribes_recordings: bool = False
     memory_mb: int = 512
     timeout_seconds: int = 15
     code_dir: str = ""  # relative to the repository; "functions/<name>" unless set (tests point it elsewhere)
@@ -139,6 +142,8 @@ CALL_EVALUATOR = FunctionSpec(
     ),
     publishes_events=True,
     analyses_calls=True,
+    transcribes_recordings=True,
+    reads_tenant_secrets=True,
     timeout_seconds=60,
 )
 
@@ -149,6 +154,8 @@ SCANNER = FunctionSpec(
     schedule_minutes=1,
     publishes_events=True,
     analyses_calls=True,
+    transcribes_recordings=True,
+    reads_tenant_secrets=True,
     timeout_seconds=60,
 )
 

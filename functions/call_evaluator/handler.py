@@ -7,6 +7,7 @@ from leadline.observability import logger, metrics
 from leadline.scl import after_call_work
 from leadline.scl import service as scl
 from leadline.scl.analysis import analyser_from_environment
+from leadline.scl.transcription import transcription_from_environment
 
 
 @logger.inject_lambda_context
@@ -21,7 +22,11 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict:
         )
         return {"second_chance_leads_booked": changed}
     outcome = after_call_work.on_elapsed(
-        tenant_id, detail["call_id"], analyser_from_environment(), abandoned_call=kind == "AfterCallWorkElapsed"
+        tenant_id,
+        detail["call_id"],
+        analyser_from_environment(),
+        abandoned_call=kind == "AfterCallWorkElapsed",
+        transcription=transcription_from_environment(),
     )
     logger.info(kind, extra={"call_id": detail["call_id"], **outcome})
     return outcome

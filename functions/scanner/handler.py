@@ -9,6 +9,7 @@ from leadline.events import outbox
 from leadline.observability import logger, metrics
 from leadline.scl import after_call_work
 from leadline.scl.analysis import analyser_from_environment
+from leadline.scl.transcription import transcription_from_environment
 
 
 @logger.inject_lambda_context
@@ -22,7 +23,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     if replayed:
         logger.warning("applied call events that had been kept unapplied", extra={"count": replayed})
         metrics.add_metric(name="KeptCallEventsApplied", unit=MetricUnit.Count, value=replayed)
-    evaluated = after_call_work.sweep(analyser_from_environment())
+    evaluated = after_call_work.sweep(analyser_from_environment(), transcription=transcription_from_environment())
     if evaluated:
         logger.warning("evaluated calls whose after-call work was overdue", extra={"count": evaluated})
         metrics.add_metric(name="OverdueCallEvaluations", unit=MetricUnit.Count, value=evaluated)

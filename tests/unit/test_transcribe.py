@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from leadline.scl.analysis.transcribe import RecordingTranscriber, TranscriptionError, transcript_text
+from leadline.scl.analysis.transcribe import JobNotFound, RecordingTranscriber, TranscriptionError, transcript_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcribe"
 BUCKET = "leadline-transcripts-111122223333"
@@ -124,6 +124,30 @@ def test_other_start_errors_are_raised(transcriber, transcribe):
 
     with pytest.raises(ClientError, match="LimitExceededException"):
         transcriber.start(JOB, MEDIA)
+
+
+def test_a_job_never_started_is_not_found(transcriber, transcribe):
+    transcribe[1].add_client_error(
+        "get_transcription_job",
+        service_error_code="BadRequestException",
+        service_message="The requested job couldn't be found. Check the job name and try your request again.",
+        http_status_code=400,
+    )
+
+    with pytest.raises(JobNotFound):
+        transcriber.result(JOB)
+
+
+def test_other_bad_requests_are_raised(transcriber, transcribe):
+    transcribe[1].add_client_error(
+        "get_transcription_job",
+        service_error_code="BadRequestException",
+        service_message="1 validation error detected",
+        http_status_code=400,
+    )
+
+    with pytest.raises(ClientError):
+        transcriber.result(JOB)
 
 
 def test_a_job_name_transcribe_would_refuse_is_refused_here(transcriber):

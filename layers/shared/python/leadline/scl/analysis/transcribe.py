@@ -27,6 +27,10 @@ class TranscriptionError(Exception):
     """Transcribe could not make a transcript of this recording; asking again will not change that."""
 
 
+class JobNotFound(Exception):
+    """No transcription job has that name (it was never started, or Transcribe has forgotten it)."""
+
+
 class RecordingTranscriber:
     def __init__(
         self,
@@ -85,7 +89,13 @@ class RecordingTranscriber:
 
     def result(self, job_name: str) -> str | None:
         """The transcript once the job has completed, None while it is queued or running."""
-        job = self.client.get_transcription_job(TranscriptionJobName=job_name)["TranscriptionJob"]
+        try:
+            job = self.client.get_transcription_job(TranscriptionJobName=job_name)["TranscriptionJob"]
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            if error.get("Code") == "BadRequestException" and "couldn't be found" in error.get("Message", ""):
+                raise JobNotFound(job_name) from None
+            raise
         status = job.get("TranscriptionJobStatus")
         if status in ("QUEUED", "IN_PROGRESS"):
             return None
