@@ -17,6 +17,7 @@ from infra.constructs.events import EventBus, EventRouting
 from infra.constructs.functions import Functions, Layers
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.secrets import Secrets
+from infra.constructs.transcription import Transcription
 from infra.constructs.workflow import AfterCallWork
 from infra.topology import ROOT, SECRETS_PREFIX, TOPOLOGY, Topology
 
@@ -46,6 +47,8 @@ class LeadlineStack(Stack):
         self.topology = topology
         # `-c callAnalyser=rules|bedrock` (default rules), and `-c bedrockModelId=<id>` with bedrock.
         self.call_analysis = CallAnalysis.from_context(self)
+        # `-c transcribeRecordings=false` turns Amazon Transcribe (and its recordings bucket) off; on by default.
+        self.transcription = Transcription.from_context(self, "Transcription")
 
         self.monitoring = Monitoring(self, "Monitoring")
         self.data = Data(self, "Data", tables=topology.tables)
@@ -73,6 +76,7 @@ class LeadlineStack(Stack):
             monitoring=self.monitoring,
             log_retention=LOG_RETENTION,
             call_analysis=self.call_analysis,
+            transcription=self.transcription,
         )
         self.routing = EventRouting(
             self,
@@ -106,6 +110,13 @@ class LeadlineStack(Stack):
         CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
         CfnOutput(self, "TenantSecretsKeyArn", value=self.secrets.key.key_arn)
+        if self.transcription.bucket is not None:
+            CfnOutput(
+                self,
+                "RecordingsBucketName",
+                value=self.transcription.bucket.bucket_name,
+                description="Call recordings copied for Amazon Transcribe, and its transcripts (kept 30 days)",
+            )
         for logical_name, table in self.data.tables.items():
             CfnOutput(self, f"{logical_name}TableName", value=table.table_name)
 

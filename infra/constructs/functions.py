@@ -20,6 +20,7 @@ from infra.constructs.data import Data
 from infra.constructs.events import construct_name
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.secrets import Secrets
+from infra.constructs.transcription import START_JOB_WILDCARD_REASON, Transcription
 from infra.layer_bundling import local_bundling_options
 from infra.topology import FunctionSpec, Topology
 
@@ -76,6 +77,7 @@ class LeadlineFunction(Construct):
         monitoring: Monitoring,
         log_retention: logs.RetentionDays,
         call_analysis: CallAnalysis,
+        transcription: Transcription,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
@@ -115,6 +117,8 @@ class LeadlineFunction(Construct):
             environment["ACW_STATE_MACHINE_ARN"] = state_machine.state_machine_arn
         if spec.analyses_calls:
             environment.update(call_analysis.environment)
+        if spec.transcribes_recordings:
+            environment.update(transcription.environment)  # nothing when the stack turns transcription off
 
         self.function = lambda_.Function(
             self,
@@ -145,6 +149,9 @@ class LeadlineFunction(Construct):
         if spec.analyses_calls:
             # bedrock:InvokeModel on the one model (nothing for the rules analyser); suppresses its own wildcard.
             call_analysis.grant_invoke(self.function)
+        # The recordings bucket's two prefixes and the stack's transcription jobs (nothing when off); suppresses
+        # its own prefix wildcards. Its StartTranscriptionJob on '*' shares the '*' suppression below.
+        transcribes = spec.transcribes_recordings and transcription.grant(self.function) is not None
 
         NagSuppressions.add_resource_suppressions(
             self.function,
@@ -167,8 +174,10 @@ class LeadlineFunction(Construct):
                     id="AwsSolutions-IAM5",
                     reason=(
                         "Resource '*' is only X-Ray's xray:PutTraceSegments/PutTelemetryRecords (added by "
-                        "active tracing; X-Ray has no resource-level permissions). '<table>/index/*' lets the "
-                        "function Query the GSIs of the tables its FunctionSpec lists, and nothing else."
+                        "active tracing; X-Ray has no resource-level permissions)"
+                        + (f" and {START_JOB_WILDCARD_REASON}" if transcribes else "")
+                        + ". '<table>/index/*' lets the function Query the GSIs of the tables its FunctionSpec "
+                        "lists, and nothing else."
                     ),
                     applies_to=wildcards,
                 )
@@ -233,6 +242,7 @@ class Functions(Construct):
         monitoring: Monitoring,
         log_retention: logs.RetentionDays,
         call_analysis: CallAnalysis,
+        transcription: Transcription,
     ) -> None:
         super().__init__(scope, construct_id)
         names = [spec.name for spec in topology.functions]
@@ -253,6 +263,7 @@ class Functions(Construct):
                 monitoring=monitoring,
                 log_retention=log_retention,
                 call_analysis=call_analysis,
+                transcription=transcription,
             )
 
     @property

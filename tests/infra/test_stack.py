@@ -22,6 +22,14 @@ from infra.constructs.call_analysis import (
 )
 from infra.constructs.events import PATTERN_FIELDS, event_pattern
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV
+from infra.constructs.transcription import (
+    JOB_PREFIX_MAX_LENGTH,
+    RECORDINGS_BUCKET_ENV,
+    TRANSCRIBE_RECORDINGS_CONTEXT,
+    TRANSCRIPTION_JOB_PREFIX_ENV,
+    job_prefix,
+    transcription_enabled,
+)
 from infra.layer_bundling import LocalPipBundling
 from infra.stack import PUBLIC_API_BASE_URL_CONTEXT, LeadlineStack, cdk_json_context
 from infra.topology import (
@@ -282,6 +290,9 @@ def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_
     # Without context the analyser is the rules one, and no model is named.
     assert variables.get(CALL_ANALYSER_ENV) == ("rules" if spec.analyses_calls else None)
     assert BEDROCK_MODEL_ID_ENV not in variables
+    # Transcription is on without context.
+    assert (RECORDINGS_BUCKET_ENV in variables) is spec.transcribes_recordings
+    assert (TRANSCRIPTION_JOB_PREFIX_ENV in variables) is spec.transcribes_recordings
     log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
 
@@ -302,7 +313,11 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     expected_tables = [arn_of(table_logical_id(synthesized, name)) for name in spec.tables]
     assert [r[0] for r in dynamo_resources] == expected_tables
     wildcard_statements = [s for s in statements if s["Resource"] == "*"]
-    assert all(a.startswith("xray:") for s in wildcard_statements for a in actions(s))
+    wildcard_actions = {a for s in wildcard_statements for a in actions(s)}
+    # Transcribe's StartTranscriptionJob has no resource type (see the transcription tests for its condition).
+    assert {a for a in wildcard_actions if not a.startswith("xray:")} == (
+        {"transcribe:StartTranscriptionJob"} if spec.transcribes_recordings else set()
+    )
     assert any("events:PutEvents" in actions(s) for s in statements) is spec.publishes_events
     assert any(a.startswith("secretsmanager:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
     assert any(a.startswith("kms:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
@@ -713,6 +728,7 @@ def test_outputs(synthesized):
         "StateMachineArn",
         "RecordsTableName",
         "TenantSecretsKeyArn",
+        "RecordingsBucketName",
     ):
         assert name in outputs, name
 
@@ -1035,6 +1051,258 @@ def test_bedrock_model_id_must_be_a_plain_model_or_profile_id(tmp_path, model_id
 )
 def test_inference_profile_ids_name_their_foundation_model(model_id, base):
     assert CallAnalysis(analyser="bedrock", model_id=model_id).base_model_id == base
+
+
+# --- transcription: Amazon Transcribe and its recordings bucket, on by default ------------------
+
+TRANSCRIBING = [spec for spec in TOPOLOGY.functions if spec.transcribes_recordings]
+NOT_TRANSCRIBING = [spec for spec in TOPOLOGY.functions if not spec.transcribes_recordings]
+SECURE_TRANSPORT_ONLY = {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+PUBLIC_ACCESS_BLOCKED = {
+    "BlockPublicAcls": True,
+    "BlockPublicPolicy": True,
+    "IgnorePublicAcls": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def recordings_bucket_id(synth: Synthesized) -> str:
+    return synth.stack.resolve(synth.stack.transcription.bucket.node.default_child.logical_id)
+
+
+def access_log_bucket_id(synth: Synthesized) -> str:
+    return synth.stack.resolve(synth.stack.transcription.access_log_bucket.node.default_child.logical_id)
+
+
+def transcription_statements(synth: Synthesized, name: str) -> list[dict]:
+    return [
+        s for s in function_statements(synth, name) if any(a.startswith(("s3:", "transcribe:")) for a in actions(s))
+    ]
+
+
+def assert_ssl_only_bucket(synth: Synthesized, bucket_id: str) -> None:
+    bucket_arn = arn_of(bucket_id)
+    [policy] = [
+        p["Properties"]
+        for p in synth.resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == ref(bucket_id)
+    ]
+    [deny] = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert {key: deny[key] for key in SECURE_TRANSPORT_ONLY} == SECURE_TRANSPORT_ONLY
+    assert (deny["Action"], deny["Principal"]) == ("s3:*", {"AWS": "*"})
+    assert deny["Resource"] == [bucket_arn, {"Fn::Join": ["", [bucket_arn, "/*"]]}]
+
+
+def test_the_call_evaluator_and_the_scanner_transcribe_recordings():
+    assert [spec.name for spec in TRANSCRIBING] == [CALL_EVALUATOR.name, SCANNER.name]
+
+
+def test_recordings_bucket_is_private_ssl_only_encrypted_unversioned_and_expires_objects_after_30_days(synthesized):
+    bucket_id = recordings_bucket_id(synthesized)
+    assert sorted(synthesized.resources("AWS::S3::Bucket")) == sorted([bucket_id, access_log_bucket_id(synthesized)])
+    bucket = synthesized.json["Resources"][bucket_id]
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == PUBLIC_ACCESS_BLOCKED
+    assert props["BucketEncryption"] == {
+        "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+    }
+    assert "VersioningConfiguration" not in props
+    assert "BucketName" not in props
+    # One rule, on every object (no prefix, no filter): recordings and transcripts alike.
+    [rule] = props["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == 30
+    assert not {"Prefix", "Filter", "TagFilters"} & set(rule)
+    assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == ref(access_log_bucket_id(synthesized))
+    assert_ssl_only_bucket(synthesized, bucket_id)
+    assert synthesized.json["Outputs"]["RecordingsBucketName"]["Value"] == ref(bucket_id)
+
+
+def test_access_log_bucket_is_private_ssl_only_encrypted_and_nag_clean_without_suppressions(synthesized):
+    log_bucket_id = access_log_bucket_id(synthesized)
+    log_bucket = synthesized.json["Resources"][log_bucket_id]
+    props = log_bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == PUBLIC_ACCESS_BLOCKED
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"
+    }
+    assert log_bucket["DeletionPolicy"] == "Retain"
+    assert "LoggingConfiguration" not in props
+    assert_ssl_only_bucket(synthesized, log_bucket_id)
+    # cdk-nag counts the destination of another bucket's access logs as compliant with S1: nothing suppressed.
+    path = synthesized.stack.transcription.access_log_bucket.node.default_child.node.path
+    rows = {r["Rule ID"]: r["Compliance"] for r in synthesized.nag_report() if r["Resource ID"] == path}
+    assert rows["AwsSolutions-S1"] == "Compliant"
+    assert set(rows.values()) == {"Compliant"}
+
+
+@pytest.mark.parametrize("spec", TOPOLOGY.functions, ids=lambda f: f.name)
+def test_only_functions_that_transcribe_get_the_bucket_and_the_job_prefix(synthesized, spec):
+    variables = function_variables(synthesized, spec.name)
+    if spec.transcribes_recordings:
+        assert variables[RECORDINGS_BUCKET_ENV] == ref(recordings_bucket_id(synthesized))
+        assert variables[TRANSCRIPTION_JOB_PREFIX_ENV] == job_prefix(synthesized.stack_name)
+    else:
+        assert RECORDINGS_BUCKET_ENV not in variables and TRANSCRIPTION_JOB_PREFIX_ENV not in variables
+        assert transcription_statements(synthesized, spec.name) == []
+        assert recordings_bucket_id(synthesized) not in json.dumps(function_statements(synthesized, spec.name))
+
+
+@pytest.mark.parametrize("spec", TRANSCRIBING, ids=lambda f: f.name)
+def test_transcribing_functions_may_use_the_two_prefixes_and_their_stacks_jobs_only(synthesized, spec):
+    bucket_arn = arn_of(recordings_bucket_id(synthesized))
+    prefix = job_prefix(synthesized.stack_name)
+    by_action = {}
+    for statement in transcription_statements(synthesized, spec.name):
+        for action in actions(statement):
+            assert action not in by_action, action
+            by_action[action] = statement
+    assert sorted(by_action) == [
+        "s3:AbortMultipartUpload",
+        "s3:GetObject",
+        "s3:PutObject",
+        "transcribe:GetTranscriptionJob",
+        "transcribe:StartTranscriptionJob",
+    ]
+    objects = [{"Fn::Join": ["", [bucket_arn, "/recordings/*"]]}, {"Fn::Join": ["", [bucket_arn, "/transcripts/*"]]}]
+    assert by_action["s3:GetObject"] == by_action["s3:PutObject"] == by_action["s3:AbortMultipartUpload"]
+    assert by_action["s3:PutObject"]["Resource"] == objects and "Condition" not in by_action["s3:PutObject"]
+    # No resource type for StartTranscriptionJob: '*', but only with this bucket as the output.
+    assert by_action["transcribe:StartTranscriptionJob"] == {
+        "Action": "transcribe:StartTranscriptionJob",
+        "Effect": "Allow",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"transcribe:OutputBucketName": ref(recordings_bucket_id(synthesized))}},
+    }
+    assert by_action["transcribe:GetTranscriptionJob"] == {
+        "Action": "transcribe:GetTranscriptionJob",
+        "Effect": "Allow",
+        "Resource": {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    ref("AWS::Partition"),
+                    ":transcribe:",
+                    ref("AWS::Region"),
+                    ":",
+                    ref("AWS::AccountId"),
+                    f":transcription-job/{prefix}*",
+                ],
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize("spec", TRANSCRIBING, ids=lambda f: f.name)
+def test_transcription_wildcards_are_suppressed_each_with_its_own_reason(synthesized, spec):
+    function = synthesized.stack.functions.constructs[spec.name]
+    policy_path = function.role.node.find_child("DefaultPolicy").node.default_child.node.path
+    bucket_id = recordings_bucket_id(synthesized)
+    prefix = job_prefix(synthesized.stack_name)
+    expected = {
+        f"Resource::<{bucket_id}.Arn>/recordings/*": "Recordings are uploaded at run time",
+        f"Resource::<{bucket_id}.Arn>/transcripts/*": "Transcribe writes each job's output",
+        (
+            f"Resource::arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/{prefix}*"
+        ): "Transcription jobs are started at run time",
+        "Resource::*": "transcribe:StartTranscriptionJob (it has no resource type",
+    }
+    rows = {
+        r["Exception Reason"].split("] ", 1)[0].lstrip("["): r
+        for r in synthesized.nag_report()
+        if r["Resource ID"] == policy_path and r["Rule ID"] == "AwsSolutions-IAM5"
+    }
+    for finding, reason in expected.items():
+        assert rows[finding]["Compliance"] == "Suppressed", finding
+        assert reason in rows[finding]["Exception Reason"], finding
+
+
+def test_the_star_suppression_names_transcribe_only_for_functions_that_transcribe(synthesized):
+    for spec in TOPOLOGY.functions:
+        function = synthesized.stack.functions.constructs[spec.name]
+        policy_path = function.role.node.find_child("DefaultPolicy").node.default_child.node.path
+        [row] = [
+            r
+            for r in synthesized.nag_report()
+            if r["Resource ID"] == policy_path and r["Exception Reason"].startswith("[Resource::*]")
+        ]
+        assert ("StartTranscriptionJob" in row["Exception Reason"]) is spec.transcribes_recordings, spec.name
+
+
+@pytest.mark.parametrize(
+    "stack_name",
+    ["Leadline", "Leadline-Dev", "leadline", "LeadlineDev", "Lead line/ünïcode_v2.0", "X" * 128, "-._-"],
+)
+def test_job_prefix_is_a_short_lowercase_job_name_start_ending_in_a_dash(stack_name):
+    prefix = job_prefix(stack_name)
+    assert re.fullmatch(r"[0-9a-z._-]+-", prefix), prefix
+    assert len(prefix) <= JOB_PREFIX_MAX_LENGTH
+    assert job_prefix(stack_name) == prefix  # stable across synths
+
+
+def test_job_prefixes_of_different_stacks_never_overlap():
+    names = ["Leadline", "Leadline-Dev", "leadline", "LEADLINE", "LeadlineDev", "Leadline-Dev-2", "X" * 127 + "Y"]
+    names.append("X" * 127 + "Z")  # differ only past the readable part
+    prefixes = [job_prefix(name) for name in names]
+    assert len(set(prefixes)) == len(names)
+    # GetTranscriptionJob is granted on '<prefix>*': no stack's prefix may start another's.
+    assert not [(a, b) for a in prefixes for b in prefixes if a != b and b.startswith(a)]
+    assert job_prefix("Leadline").startswith("leadline-")
+
+
+@pytest.mark.parametrize("stack_name", ["", None, "AWS::StackName"])
+def test_job_prefix_needs_a_literal_stack_name(stack_name):
+    if stack_name == "AWS::StackName":
+        stack_name = cdk.Aws.STACK_NAME  # a token, unresolved until deployment
+    with pytest.raises(ValueError, match="literal stack name"):
+        job_prefix(stack_name)
+
+
+@pytest.mark.parametrize(
+    ("context", "enabled"),
+    [({}, True), ({TRANSCRIBE_RECORDINGS_CONTEXT: True}, True), ({TRANSCRIBE_RECORDINGS_CONTEXT: "true"}, True)]
+    + [({TRANSCRIBE_RECORDINGS_CONTEXT: False}, False), ({TRANSCRIBE_RECORDINGS_CONTEXT: "false"}, False)],
+)
+def test_transcribe_recordings_context_is_on_unless_false(context, enabled):
+    assert transcription_enabled(cdk.App(context=context)) is enabled
+
+
+@pytest.fixture(scope="module")
+def without_transcription(tmp_path_factory) -> Synthesized:
+    # "false" as the CLI passes `-c transcribeRecordings=false`: a string.
+    return evaluator_synth(
+        tmp_path_factory.mktemp("cdk-out-no-transcription"), **{TRANSCRIBE_RECORDINGS_CONTEXT: "false"}
+    )
+
+
+def test_transcribe_recordings_false_makes_no_bucket_no_variables_and_no_grant(without_transcription):
+    synth = without_transcription
+    assert synth.resources("AWS::S3::Bucket") == {}
+    assert synth.resources("AWS::S3::BucketPolicy") == {}
+    assert "RecordingsBucketName" not in synth.json["Outputs"]
+    assert synth.stack.transcription.enabled is False and synth.stack.transcription.environment == {}
+    for spec in synth.topology.functions:
+        variables = function_variables(synth, spec.name)
+        assert RECORDINGS_BUCKET_ENV not in variables and TRANSCRIPTION_JOB_PREFIX_ENV not in variables
+        assert transcription_statements(synth, spec.name) == []
+    assert "transcribe" not in json.dumps(synth.resources("AWS::IAM::Policy"))
+    failing = [
+        (r["Rule ID"], r["Resource ID"])
+        for r in synth.nag_report()
+        if r["Compliance"] not in ("Compliant", "Suppressed")
+    ]
+    assert failing == []
+    star_reasons = [
+        r["Exception Reason"] for r in synth.nag_report() if r["Exception Reason"].startswith("[Resource::*]")
+    ]
+    assert star_reasons and not [reason for reason in star_reasons if "Transcribe" in reason or "transcribe" in reason]
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "False", "TRUE", "", " true", 0, 1, "0", [], {"on": True}])
+def test_transcribe_recordings_context_must_be_true_or_false(tmp_path, value):
+    with pytest.raises(ValueError, match=f"{TRANSCRIBE_RECORDINGS_CONTEXT} must be true or false"):
+        small_stack(tmp_path, EVALUATOR_AND_API, EVALUATOR_STACK, **{TRANSCRIBE_RECORDINGS_CONTEXT: value})
 
 
 # --- the probe stack: what the real topology does not use yet ----------------------------------
