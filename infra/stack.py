@@ -16,6 +16,7 @@ from infra.constructs.data import Data
 from infra.constructs.events import EventBus, EventRouting
 from infra.constructs.functions import Functions, Layers
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.notifications import Notifications
 from infra.constructs.secrets import Secrets
 from infra.constructs.transcription import Transcription
 from infra.constructs.workflow import AfterCallWork
@@ -49,6 +50,9 @@ class LeadlineStack(Stack):
         self.call_analysis = CallAnalysis.from_context(self)
         # `-c transcribeRecordings=false` turns Amazon Transcribe (and its recordings bucket) off; on by default.
         self.transcription = Transcription.from_context(self, "Transcription")
+        # `-c notificationSender=<address or 'Name <address>'>` and `-c appBaseUrl=https://...`: the defaults of
+        # notification emails and links for companies that have not set their own; both optional.
+        self.notifications = Notifications.from_context(self)
 
         self.monitoring = Monitoring(self, "Monitoring")
         self.data = Data(self, "Data", tables=topology.tables)
@@ -77,6 +81,7 @@ class LeadlineStack(Stack):
             log_retention=LOG_RETENTION,
             call_analysis=self.call_analysis,
             transcription=self.transcription,
+            notifications=self.notifications,
         )
         self.routing = EventRouting(
             self,

@@ -8,8 +8,11 @@ in-process handler invocations. Nothing here imports the CDK or boto3.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from leadline.notifications.catalog import event_patterns as notification_patterns
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,6 +70,8 @@ class FunctionSpec:
     # gets RECORDINGS_BUCKET and TRANSCRIPTION_JOB_PREFIX, and may copy recordings there and run Amazon Transcribe
     # jobs on them (for calls whose vendor sent no transcript); nothing when the stack turns transcription off
     transcribes_recordings: bool = False
+    # gets NOTIFICATION_SENDER and APP_BASE_URL, and may send email through SES and texts through SNS
+    sends_notifications: bool = False
     memory_mb: int = 512
     timeout_seconds: int = 15
     code_dir: str = ""  # relative to the repository; "functions/<name>" unless set (tests point it elsewhere)
@@ -149,17 +154,30 @@ CALL_EVALUATOR = FunctionSpec(
 
 SCANNER = FunctionSpec(
     name="scanner",
-    description="Scheduled sweep: outbox events left unpublished, overdue call evaluations",
+    description="Scheduled sweep: outbox events left unpublished, overdue call evaluations, texts held in quiet hours",
     tables=(RECORDS_TABLE.logical_name,),
     schedule_minutes=1,
     publishes_events=True,
     analyses_calls=True,
+    sends_notifications=True,
     transcribes_recordings=True,
     reads_tenant_secrets=True,
     timeout_seconds=60,
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API, CALL_WEBHOOKS, CALL_EVALUATOR, SCANNER)
+NOTIFIER = FunctionSpec(
+    name="notifier",
+    description="Tells employees of domain events (the notification catalog): email by SES, text by SNS, in-app",
+    tables=(RECORDS_TABLE.logical_name,),
+    rules=tuple(
+        EventRule("notify-" + re.sub(r"(?<!^)(?=[A-Z])", "-", pattern["detail-type"][0]).lower(), pattern)
+        for pattern in notification_patterns(EVENT_SOURCE)
+    ),
+    sends_notifications=True,
+    timeout_seconds=60,
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API, CALL_WEBHOOKS, CALL_EVALUATOR, SCANNER, NOTIFIER)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """Lambda entry point: the scheduled scanner. Publishes the outbox events their request did not, applies the call
-events that were kept unapplied, and evaluates the calls whose after-call-work event was lost."""
+events that were kept unapplied, evaluates the calls whose after-call-work event was lost (and polls their
+transcription jobs), and sends the texts held in quiet hours."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from leadline.calls import replay
 from leadline.events import outbox
+from leadline.notifications import service as notifications
 from leadline.observability import logger, metrics
 from leadline.scl import after_call_work
 from leadline.scl.analysis import analyser_from_environment
@@ -27,4 +29,12 @@ def handler(event: dict, context: LambdaContext) -> dict:
     if evaluated:
         logger.warning("evaluated calls whose after-call work was overdue", extra={"count": evaluated})
         metrics.add_metric(name="OverdueCallEvaluations", unit=MetricUnit.Count, value=evaluated)
-    return {"outbox_published": published, "kept_call_events_applied": replayed, "overdue_evaluations": evaluated}
+    held = notifications.send_held()
+    if held:
+        logger.info("sent texts held during quiet hours", extra={"count": held})
+    return {
+        "held_texts_sent": held,
+        "outbox_published": published,
+        "kept_call_events_applied": replayed,
+        "overdue_evaluations": evaluated,
+    }

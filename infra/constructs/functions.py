@@ -19,6 +19,7 @@ from infra.constructs.call_analysis import CallAnalysis
 from infra.constructs.data import Data
 from infra.constructs.events import construct_name
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.notifications import Notifications
 from infra.constructs.secrets import Secrets
 from infra.constructs.transcription import START_JOB_WILDCARD_REASON, Transcription
 from infra.layer_bundling import local_bundling_options
@@ -78,6 +79,7 @@ class LeadlineFunction(Construct):
         log_retention: logs.RetentionDays,
         call_analysis: CallAnalysis,
         transcription: Transcription,
+        notifications: Notifications,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
@@ -119,6 +121,8 @@ class LeadlineFunction(Construct):
             environment.update(call_analysis.environment)
         if spec.transcribes_recordings:
             environment.update(transcription.environment)  # nothing when the stack turns transcription off
+        if spec.sends_notifications:
+            environment.update(notifications.environment)  # only the defaults the context gave
 
         self.function = lambda_.Function(
             self,
@@ -152,6 +156,9 @@ class LeadlineFunction(Construct):
         # The recordings bucket's two prefixes and the stack's transcription jobs (nothing when off); suppresses
         # its own prefix wildcards. Its StartTranscriptionJob on '*' shares the '*' suppression below.
         transcribes = spec.transcribes_recordings and transcription.grant(self.function) is not None
+        if spec.sends_notifications:
+            # ses:SendRawEmail on the SES identities (suppresses its own wildcard) and sns:Publish to phone numbers.
+            notifications.grant(self.function)
 
         NagSuppressions.add_resource_suppressions(
             self.function,
@@ -243,6 +250,7 @@ class Functions(Construct):
         log_retention: logs.RetentionDays,
         call_analysis: CallAnalysis,
         transcription: Transcription,
+        notifications: Notifications,
     ) -> None:
         super().__init__(scope, construct_id)
         names = [spec.name for spec in topology.functions]
@@ -264,6 +272,7 @@ class Functions(Construct):
                 log_retention=log_retention,
                 call_analysis=call_analysis,
                 transcription=transcription,
+                notifications=notifications,
             )
 
     @property

@@ -1,6 +1,7 @@
 """The demo tenant `make run` starts with: a garage-door and HVAC company with campaigns, tracking numbers,
 business units, job types, call reasons and three employees (an admin, a CSR, and a CSR lead who was
-granted Second Chance Leads on top of her role)."""
+granted Second Chance Leads on top of her role). Notifications go from a sender verified in the embedded SES,
+and texts from the Google Ads number, registered for text messaging."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from infra.local import tokens
 from leadline import credentials
+from leadline.notifications import service as notifications
 from leadline.permissions import Permission
 from leadline.setup import service
 
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from infra.local.runtime import LocalRuntime
 
 DEMO_TENANT = "demo-acme"
+SENDER = "leads@acme-home.example"  # verified in the embedded SES
+APP_BASE_URL = "https://app.acme-home.example"
+TEXTED = {"admin", "csr_lead"}  # employees who also get texts (everyone gets email and in-app by default)
 
 EMPLOYEES = {
     # key in demo.json: (employee_id, name, email, phone, role, grants)
@@ -35,7 +40,14 @@ EMPLOYEES = {
 def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
     """The demo tenant's records, through the same domain operations the staff API uses."""
     service.create_tenant(tenant_id, name="Acme Home Services", time_zone="America/Chicago")
-    service.update_settings(tenant_id, {"second_chance_leads": {"enabled": True}})
+    service.update_settings(
+        tenant_id,
+        {
+            "second_chance_leads": {"enabled": True},
+            "sms_registered": True,
+            "notifications": {"sender": f"Acme Home Services <{SENDER}>", "app_base_url": APP_BASE_URL},
+        },
+    )
     hvac = service.business_units.create(tenant_id, {"name": "HVAC", "active": True}, ident="bu-hvac")
     plumbing = service.business_units.create(tenant_id, {"name": "Plumbing", "active": True}, ident="bu-plumbing")
     for name, bu in (("AC Repair", hvac), ("Furnace Tune-Up", hvac), ("Drain Cleaning", plumbing)):
@@ -104,6 +116,8 @@ def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
             employee_id=employee_id,
         )
         employees[key] = {"employee_id": employee_id, "role_id": role, "email": email}
+        if key in TEXTED:
+            notifications.put_preferences(tenant_id, employee_id, {"channels": {"sms": True}})
     return {
         "tenant_id": tenant_id,
         "employees": employees,
@@ -126,6 +140,7 @@ def create_demo_credentials(secrets_client, tenant_id: str = DEMO_TENANT) -> dic
 def seed_demo_tenant(runtime: LocalRuntime) -> dict:
     demo = create_demo_records()
     telephony = create_demo_credentials(runtime.client("secretsmanager"))
+    runtime.client("ses").verify_email_identity(EmailAddress=SENDER)
     demo.update(telephony)
     demo["tracking_number"] = "+15125550100"  # Google Ads: attributed
     demo["direct_dial_number"] = "+15125550102"

@@ -22,6 +22,13 @@ from infra.constructs.call_analysis import (
 )
 from infra.constructs.events import PATTERN_FIELDS, event_pattern
 from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV
+from infra.constructs.notifications import (
+    APP_BASE_URL_CONTEXT,
+    APP_BASE_URL_ENV,
+    NOTIFICATION_SENDER_CONTEXT,
+    NOTIFICATION_SENDER_ENV,
+    Notifications,
+)
 from infra.constructs.transcription import (
     JOB_PREFIX_MAX_LENGTH,
     RECORDINGS_BUCKET_ENV,
@@ -36,6 +43,7 @@ from infra.topology import (
     BUS_NAME,
     CALL_EVALUATOR,
     CALL_WEBHOOKS,
+    NOTIFIER,
     ROOT,
     SCANNER,
     SECRETS_PREFIX,
@@ -293,6 +301,8 @@ def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_
     # Transcription is on without context.
     assert (RECORDINGS_BUCKET_ENV in variables) is spec.transcribes_recordings
     assert (TRANSCRIPTION_JOB_PREFIX_ENV in variables) is spec.transcribes_recordings
+    # Without context there is no default sender and no default app base URL.
+    assert NOTIFICATION_SENDER_ENV not in variables and APP_BASE_URL_ENV not in variables
     log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
 
@@ -312,7 +322,7 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     dynamo_resources = [s["Resource"] for s in statements if any(a.startswith("dynamodb:") for a in actions(s))]
     expected_tables = [arn_of(table_logical_id(synthesized, name)) for name in spec.tables]
     assert [r[0] for r in dynamo_resources] == expected_tables
-    wildcard_statements = [s for s in statements if s["Resource"] == "*"]
+    wildcard_statements = [s for s in statements if s.get("Resource") == "*"]
     wildcard_actions = {a for s in wildcard_statements for a in actions(s)}
     # Transcribe's StartTranscriptionJob has no resource type (see the transcription tests for its condition).
     assert {a for a in wildcard_actions if not a.startswith("xray:")} == (
@@ -322,6 +332,11 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     assert any(a.startswith("secretsmanager:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
     assert any(a.startswith("kms:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
     assert not [a for s in statements for a in actions(s) if a.startswith("bedrock:")]  # rules analyser by default
+    assert any(a.startswith(("ses:", "sns:")) for s in statements for a in actions(s)) is spec.sends_notifications
+    # Only the SMS statement uses NotResource (see the notifications tests).
+    assert [s for s in statements if "NotResource" in s] == (
+        [s for s in statements if actions(s) == ["sns:Publish"]] if spec.sends_notifications else []
+    )
 
 
 def test_no_role_has_a_managed_policy_except_api_gateways_cloudwatch_role(synthesized):
@@ -656,7 +671,7 @@ def test_one_dlq_per_function_with_rules_or_a_schedule_and_no_other_queue(reques
 
 
 def test_real_topology_evaluates_after_call_work_and_scans_every_minute(synthesized):
-    assert [spec.name for spec in routed_functions(TOPOLOGY)] == [CALL_EVALUATOR.name, SCANNER.name]
+    assert [spec.name for spec in routed_functions(TOPOLOGY)] == [CALL_EVALUATOR.name, SCANNER.name, NOTIFIER.name]
     bus_id, _ = only(synthesized.resources("AWS::Events::EventBus"))
     # The call evaluator's rule matches what the after-call-work workflow puts on the bus.
     states = TOPOLOGY.state_machine.definition_template()["States"].values()
@@ -897,10 +912,15 @@ def bedrock_arn(suffix: str, *, account: bool = False) -> dict:
     return {"Fn::Join": ["", ["arn:", ref("AWS::Partition"), ":bedrock:", ref("AWS::Region"), *owner]]}
 
 
+def small_synth(outdir: Path, topology: Topology, stack_name: str, **context: object) -> Synthesized:
+    """`small_stack` with cdk-nag, synthesized."""
+    app, stack = small_stack(outdir, topology, stack_name, nag=True, **context)
+    template = app.synth().get_stack_by_name(stack_name).template
+    return Synthesized(stack_name, topology, stack, outdir, template, Template.from_json(template))
+
+
 def evaluator_synth(outdir: Path, **context: object) -> Synthesized:
-    app, stack = small_stack(outdir, EVALUATOR_AND_API, EVALUATOR_STACK, nag=True, **context)
-    template = app.synth().get_stack_by_name(EVALUATOR_STACK).template
-    return Synthesized(EVALUATOR_STACK, EVALUATOR_AND_API, stack, outdir, template, Template.from_json(template))
+    return small_synth(outdir, EVALUATOR_AND_API, EVALUATOR_STACK, **context)
 
 
 @pytest.fixture(scope="module")
@@ -1303,6 +1323,186 @@ def test_transcribe_recordings_false_makes_no_bucket_no_variables_and_no_grant(w
 def test_transcribe_recordings_context_must_be_true_or_false(tmp_path, value):
     with pytest.raises(ValueError, match=f"{TRANSCRIBE_RECORDINGS_CONTEXT} must be true or false"):
         small_stack(tmp_path, EVALUATOR_AND_API, EVALUATOR_STACK, **{TRANSCRIBE_RECORDINGS_CONTEXT: value})
+
+
+# --- notifications: email through SES, texts through SNS ----------------------------------------
+
+NOTIFYING = [spec for spec in TOPOLOGY.functions if spec.sends_notifications]
+# The notifier and the staff API (a REST API needs a method): a small stack to synthesize with context.
+NOTIFIER_AND_API = Topology(
+    tables=TOPOLOGY.tables, functions=(STAFF_API, NOTIFIER), state_machine=TOPOLOGY.state_machine
+)
+NOTIFIER_STACK = "LeadlineNotifications"
+SENDER = "Acme Alerts <alerts@acme.example>"
+SES_IDENTITIES = {
+    "Fn::Join": [
+        "",
+        ["arn:", ref("AWS::Partition"), ":ses:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":identity/*"],
+    ]
+}
+SNS_ARNS = {"Fn::Join": ["", ["arn:", ref("AWS::Partition"), ":sns:*:*:*"]]}
+SES_IDENTITIES_FINDING = "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*"
+
+
+def notification_statements(synth: Synthesized, name: str) -> list[dict]:
+    return [s for s in function_statements(synth, name) if any(a.startswith(("ses:", "sns:")) for a in actions(s))]
+
+
+def role_of(synth: Synthesized, name: str) -> str:
+    return synth.json["Resources"][synth.function_logical_id(name)]["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+@pytest.fixture(scope="module")
+def with_notification_defaults(tmp_path_factory) -> Synthesized:
+    return small_synth(
+        tmp_path_factory.mktemp("cdk-out-notifications"),
+        NOTIFIER_AND_API,
+        NOTIFIER_STACK,
+        **{NOTIFICATION_SENDER_CONTEXT: f" {SENDER} ", APP_BASE_URL_CONTEXT: "https://app.acme.example/"},
+    )
+
+
+def test_the_scanner_and_the_notifier_send_notifications():
+    assert [spec.name for spec in NOTIFYING] == [SCANNER.name, NOTIFIER.name]
+
+
+@pytest.mark.parametrize("spec", NOTIFYING, ids=lambda f: f.name)
+def test_notifying_functions_send_raw_email_from_ses_identities_and_texts_to_phone_numbers_only(synthesized, spec):
+    # SES v1 SendRawEmail on the account's identities in the stack's Region (no configuration set is passed);
+    # SNS Publish on everything but SNS ARNs: a phone number, never a topic or a platform endpoint.
+    assert sorted(notification_statements(synthesized, spec.name), key=actions) == [
+        {"Action": "ses:SendRawEmail", "Effect": "Allow", "Resource": SES_IDENTITIES},
+        {"Action": "sns:Publish", "Effect": "Allow", "NotResource": SNS_ARNS},
+    ]
+
+
+def test_no_other_role_may_use_ses_or_sns_and_the_alarm_topic_policy_only_denies(synthesized):
+    with_ses_or_sns = set()
+    for policy in synthesized.resources("AWS::IAM::Policy").values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(a.startswith(("ses:", "sns:")) for s in statements for a in actions(s)):
+            with_ses_or_sns |= {role["Ref"] for role in policy["Properties"]["Roles"]}
+    for logical_id, role in synthesized.resources("AWS::IAM::Role").items():
+        for inline in role["Properties"].get("Policies", []):
+            if any(a.startswith(("ses:", "sns:")) for s in inline["PolicyDocument"]["Statement"] for a in actions(s)):
+                with_ses_or_sns.add(logical_id)
+    assert with_ses_or_sns == {role_of(synthesized, spec.name) for spec in NOTIFYING}
+    # CloudWatch alarms publish to the alarm topic through their alarm actions; its policy grants nobody.
+    _, topic_policy = only(synthesized.resources("AWS::SNS::TopicPolicy"))
+    assert [s["Effect"] for s in topic_policy["Properties"]["PolicyDocument"]["Statement"]] == ["Deny"]
+
+
+@pytest.mark.parametrize("spec", NOTIFYING, ids=lambda f: f.name)
+def test_ses_identity_wildcard_is_suppressed_with_its_own_reason_and_the_sms_statement_has_no_finding(
+    synthesized, spec
+):
+    function = synthesized.stack.functions.constructs[spec.name]
+    policy_path = function.role.node.find_child("DefaultPolicy").node.default_child.node.path
+    rows = [r for r in synthesized.nag_report() if r["Resource ID"] == policy_path]
+    [row] = [r for r in rows if r["Exception Reason"].startswith(f"[{SES_IDENTITIES_FINDING}]")]
+    assert row["Rule ID"] == "AwsSolutions-IAM5" and row["Compliance"] == "Suppressed"
+    assert "verifies at run time" in row["Exception Reason"]
+    assert Notifications.identity_finding() == SES_IDENTITIES_FINDING
+    # cdk-nag's IAM5 reads Resource, not NotResource: nothing about SNS is reported, nor suppressed.
+    assert not [r for r in synthesized.nag_report() if ":sns:" in r["Exception Reason"]]
+
+
+def test_notifier_has_one_rule_per_catalog_entry_on_the_bus(synthesized):
+    assert {rule.name: rule.pattern for rule in NOTIFIER.rules} == {
+        "notify-second-chance-lead-created": {"source": ["leadline"], "detail-type": ["SecondChanceLeadCreated"]},
+        "notify-lead-created": {
+            "source": ["leadline"],
+            "detail-type": ["LeadCreated"],
+            "detail": {"source": ["partner"]},
+        },
+    }
+    assert NOTIFIER.schedule_minutes is None
+    bus_id, _ = only(synthesized.resources("AWS::Events::EventBus"))
+    rendered = {
+        r["Properties"]["Description"]: r["Properties"] for r in rules_targeting(synthesized, NOTIFIER.name).values()
+    }
+    assert sorted(rendered) == ["notifier: notify-lead-created", "notifier: notify-second-chance-lead-created"]
+    assert rendered["notifier: notify-lead-created"]["EventPattern"] == NOTIFIER.rules[1].pattern
+    assert all(rule["EventBusName"] == ref(bus_id) for rule in rendered.values())
+    # Its targets' retries and DLQ, and its asynchronous failure destination, are checked with every routed
+    # function's (ROUTED includes the notifier).
+    assert NOTIFIER.name in [param.values[1].name for param in ROUTED]
+
+
+def test_notification_context_sets_the_defaults_of_the_notifying_functions_only(with_notification_defaults):
+    synth = with_notification_defaults
+    variables = function_variables(synth, NOTIFIER.name)
+    assert variables[NOTIFICATION_SENDER_ENV] == SENDER
+    assert variables[APP_BASE_URL_ENV] == "https://app.acme.example"
+    staff = function_variables(synth, STAFF_API.name)
+    assert NOTIFICATION_SENDER_ENV not in staff and APP_BASE_URL_ENV not in staff
+    assert notification_statements(synth, STAFF_API.name) == []
+    # The context changes the variables, not the grant.
+    assert sorted(notification_statements(synth, NOTIFIER.name), key=actions) == [
+        {"Action": "ses:SendRawEmail", "Effect": "Allow", "Resource": SES_IDENTITIES},
+        {"Action": "sns:Publish", "Effect": "Allow", "NotResource": SNS_ARNS},
+    ]
+    failing = [
+        (r["Rule ID"], r["Resource ID"])
+        for r in synth.nag_report()
+        if r["Compliance"] not in ("Compliant", "Suppressed")
+    ]
+    assert failing == []
+    assert dependency_cycle(synth.json) is None
+
+
+@pytest.mark.parametrize(
+    ("context", "environment"),
+    [
+        ({}, {}),
+        ({NOTIFICATION_SENDER_CONTEXT: "", APP_BASE_URL_CONTEXT: ""}, {}),
+        ({NOTIFICATION_SENDER_CONTEXT: "alerts@acme.example"}, {NOTIFICATION_SENDER_ENV: "alerts@acme.example"}),
+        (
+            {NOTIFICATION_SENDER_CONTEXT: '"Acme, Inc." <alerts+leadline@mail.acme.example>'},
+            {NOTIFICATION_SENDER_ENV: '"Acme, Inc." <alerts+leadline@mail.acme.example>'},
+        ),
+        ({APP_BASE_URL_CONTEXT: "https://acme.example/app//"}, {APP_BASE_URL_ENV: "https://acme.example/app"}),
+    ],
+)
+def test_notification_context_gives_only_the_variables_it_names(context, environment):
+    assert Notifications.from_context(cdk.App(context=context)).environment == environment
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "acme",
+        "alerts@acme",
+        "Acme Alerts",
+        "alerts @acme.example",
+        "alerts@acme.example, other@acme.example",
+        "Acme Alerts <alerts@acme.example",
+        "Acme\r\nBcc: x@evil.example <alerts@acme.example>",
+        42,
+        ["alerts@acme.example"],
+    ],
+)
+def test_notification_sender_context_must_be_an_address_or_a_named_address(tmp_path, value):
+    with pytest.raises(ValueError, match=NOTIFICATION_SENDER_CONTEXT):
+        small_stack(tmp_path, NOTIFIER_AND_API, NOTIFIER_STACK, **{NOTIFICATION_SENDER_CONTEXT: value})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "app.acme.example",
+        "http://app.acme.example",
+        "https://",
+        "https:///leads",
+        "https://app.acme.example/?tenant=acme",
+        "https://app.acme.example/#/",
+        "https://app.acme .example",
+        42,
+    ],
+)
+def test_app_base_url_context_must_be_an_https_url(tmp_path, value):
+    with pytest.raises(ValueError, match=APP_BASE_URL_CONTEXT):
+        small_stack(tmp_path, NOTIFIER_AND_API, NOTIFIER_STACK, **{APP_BASE_URL_CONTEXT: value})
 
 
 # --- the probe stack: what the real topology does not use yet ----------------------------------

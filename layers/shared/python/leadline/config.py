@@ -25,3 +25,13 @@ def event_bus_name() -> str:
 
 def after_call_work_state_machine_arn() -> str:
     return os.environ["ACW_STATE_MACHINE_ARN"]
+
+
+def notification_sender() -> str:
+    """NOTIFICATION_SENDER: the From of notification emails for a company that has not set its own."""
+    return os.environ.get("NOTIFICATION_SENDER", "")
+
+
+def app_base_url() -> str:
+    """APP_BASE_URL: the base of links in notifications for a company that has not set its own."""
+    return os.environ.get("APP_BASE_URL", "")

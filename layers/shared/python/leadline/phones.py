@@ -40,3 +40,25 @@ _PHONE_LIKE = re.compile(
 def mask_in_text(text: str) -> str:
     """Mask every phone-number-like run of digits in free text (log lines)."""
     return _PHONE_LIKE.sub(lambda m: mask(m.group(0)), text)
+
+
+def readable(number: str | None) -> str:
+    """(512) 555-0555 for a US number, the international form for others; what a person reads in an email."""
+    if not number:
+        return "unknown number"
+    try:
+        parsed = phonenumbers.parse(number, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number
+    region_format = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, region_format)
+
+
+def last_four(number: str | None) -> str:
+    """Only the last 4 digits, for a text message: enough for the reader to recognise a caller."""
+    digits = re.sub(r"\D", "", number or "")
+    return f"***-{digits[-4:]}" if len(digits) >= 4 else "unknown number"  # plain ASCII: one GSM-7 segment

@@ -96,6 +96,11 @@ class TenantSettings(RecordModel):
     after_call_work_minutes = NumberAttribute(default=5)
     cold_lead_threshold_hours = NumberAttribute(default=48)
     sms_registered = BooleanAttribute(default=False)
+    # notifications: the From of emails (a verified SES identity), the base of links to the app, quiet hours
+    notification_sender = UnicodeAttribute(null=True)
+    app_base_url = UnicodeAttribute(null=True)
+    quiet_hours_start = UnicodeAttribute(null=True)  # "HH:MM" in the company's time zone; texts wait until the end
+    quiet_hours_end = UnicodeAttribute(null=True)
 
 
 class Campaign(RecordModel):
@@ -367,6 +372,46 @@ class OutboxEvent(RecordModel):
     occurred_at = UnicodeAttribute()
 
 
+class NotificationPreferences(RecordModel):
+    """NOTIFYPREFS#<employee id>: the channels an employee is notified on, and where."""
+
+    version = VersionAttribute()
+    employee_id = UnicodeAttribute()
+    email_enabled = BooleanAttribute(default=True)
+    sms_enabled = BooleanAttribute(default=False)
+    in_app_enabled = BooleanAttribute(default=True)
+    email = UnicodeAttribute(null=True)  # else the employee's own
+    mobile_phone = UnicodeAttribute(null=True)  # else the employee's own phone
+
+
+class Notification(RecordModel):
+    """NOTIFY#<notification id>#<channel>: one event told to one employee on one channel. Its conditional write is
+    what makes it once per person, channel and event, however often the event is delivered.
+    In-app ones are the employee's inbox: gsi1 T#<tenant>#EMPLOYEE#<id>#INBOX / <created_at>#<notification id>
+    (removed when dismissed). Held texts (quiet hours), across tenants: gsi2 NOTIFYHELD#<shard> / <send_after>#..."""
+
+    notification_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    employee_id = UnicodeAttribute()
+    channel = UnicodeAttribute()  # email | sms | in_app
+    status = UnicodeAttribute()  # sending | sent | failed | skipped | held
+    reason = UnicodeAttribute(null=True)  # why skipped, or the last error
+    attempts = NumberAttribute(default=0)
+    lease_until = UnicodeAttribute(null=True)
+    send_after = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)  # the email address or phone number it went to
+    message_id = UnicodeAttribute(null=True)
+    title = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    link = UnicodeAttribute(null=True)
+    subject_id = UnicodeAttribute(null=True)  # e.g. the SCL's id
+    sent_at = UnicodeAttribute(null=True)
+    read_at = UnicodeAttribute(null=True)
+    dismissed_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 ALL_MODELS = (
     TenantSettings,
     Campaign,
@@ -390,4 +435,6 @@ ALL_MODELS = (
     PhoneSclClaim,
     EvaluationDue,
     OutboxEvent,
+    NotificationPreferences,
+    Notification,
 )

@@ -68,6 +68,12 @@ def settings_view(s: TenantSettings) -> dict[str, Any]:
             "after_call_work_minutes": int(s.after_call_work_minutes),
             "cold_lead_threshold_hours": int(s.cold_lead_threshold_hours),
         },
+        "notifications": {
+            "sender": s.notification_sender,
+            "app_base_url": s.app_base_url,
+            "quiet_hours_start": s.quiet_hours_start,
+            "quiet_hours_end": s.quiet_hours_end,
+        },
         "updated_at": s.updated_at,
     }
 
@@ -119,6 +125,7 @@ def get_settings(tenant_id: str) -> dict[str, Any]:
 def update_settings(tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     settings = store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
     scl = changes.pop("second_chance_leads", None) or {}
+    notifications = changes.pop("notifications", None) or {}
     if "time_zone" in changes:
         check_time_zone(changes["time_zone"])
     if "after_call_work_minutes" in scl:
@@ -126,6 +133,7 @@ def update_settings(tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     _apply(settings, changes)
     renamed = {"enabled": "scl_enabled"}
     _apply(settings, {renamed.get(k, k): v for k, v in scl.items()})
+    _apply(settings, {{"sender": "notification_sender"}.get(k, k): v for k, v in notifications.items()})
     store.save(settings, "settings")
     return settings_view(settings)
 

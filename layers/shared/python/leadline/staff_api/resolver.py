@@ -9,7 +9,17 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from leadline.errors import DomainError
-from leadline.staff_api.routes import calls, customers, leads, marketing, operations, people, scl, settings
+from leadline.staff_api.routes import (
+    calls,
+    customers,
+    leads,
+    marketing,
+    notifications,
+    operations,
+    people,
+    scl,
+    settings,
+)
 
 TITLE = "Leadline staff API"
 VERSION = "1.0.0"
@@ -39,6 +49,7 @@ for router in (
     leads.router,
     customers.router,
     scl.router,
+    notifications.router,
 ):
     app.include_router(router)
 

@@ -65,16 +65,76 @@ class SclSettingsPatch(Body):
     cold_lead_threshold_hours: Annotated[int, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]
 
 
+def _sender(value: str) -> str:
+    """`leads@acme.example` or `Acme Leads <leads@acme.example>`: a verified SES identity."""
+    found = re.fullmatch(r"\s*(?:([^<>\r\n]{1,100}?)\s*<([^<>\s]+)>|([^<>\s]+))\s*", value)
+    address = found and (found.group(2) or found.group(3))
+    if not address:
+        raise ValueError("not a sender (expected leads@example.com or Name <leads@example.com>)")
+    address = _email(address)
+    return f"{found.group(1).strip()} <{address}>" if found.group(1) else address
+
+
+def _base_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    local = re.fullmatch(r"http://(127\.0\.0\.1|localhost)(:\d+)?(/\S*)?", value)
+    if not (local or re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?", value)):
+        raise ValueError("must be an https:// URL (the base of links to the app), e.g. https://app.example.com")
+    return value
+
+
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class NotificationSettingsPatch(Body):
+    sender: Annotated[str, AfterValidator(_sender)] | None = None
+    app_base_url: Annotated[str, AfterValidator(_base_url)] | None = None
+    quiet_hours_start: ClockTime | None = Field(default=None, description="HH:MM, the company's time; texts wait")
+    quiet_hours_end: ClockTime | None = Field(default=None, description="HH:MM, when held texts go")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> NotificationSettingsPatch:
+        fields = self.model_fields_set & {"quiet_hours_start", "quiet_hours_end"}
+        if len(fields) == 1:
+            raise ValueError("set quiet_hours_start and quiet_hours_end together (both null for none)")
+        if fields and (self.quiet_hours_start is None) != (self.quiet_hours_end is None):
+            raise ValueError("quiet_hours_start and quiet_hours_end are both set or both null")
+        if fields and self.quiet_hours_start is not None and self.quiet_hours_start == self.quiet_hours_end:
+            raise ValueError("quiet hours that start when they end are empty: use null for none")
+        return self
+
+
 class SettingsPatch(Body):
     name: Name = None  # type: ignore[assignment]
     time_zone: str = None  # type: ignore[assignment]
     sms_registered: bool = None  # type: ignore[assignment]
     second_chance_leads: SclSettingsPatch = None  # type: ignore[assignment]
+    notifications: NotificationSettingsPatch = None  # type: ignore[assignment]
 
     def changes(self) -> dict:
-        out = self.model_dump(exclude_unset=True, exclude={"second_chance_leads"})
+        out = self.model_dump(exclude_unset=True, exclude={"second_chance_leads", "notifications"})
         if self.second_chance_leads is not None:
             out["second_chance_leads"] = self.second_chance_leads.changes()
+        if self.notifications is not None:
+            out["notifications"] = self.notifications.changes()
+        return out
+
+
+class NotificationChannels(Body):
+    in_app: bool = None  # type: ignore[assignment]
+    email: bool = None  # type: ignore[assignment]
+    sms: bool = None  # type: ignore[assignment]
+
+
+class NotificationPreferencesPut(Body):
+    channels: NotificationChannels = None  # type: ignore[assignment]
+    email: Email | None = Field(default=None, description="Where emails go; null: the employee's own")
+    mobile_phone: Phone | None = Field(default=None, description="Where texts go, E.164; null: the employee's phone")
+
+    def changes(self) -> dict:
+        out = self.model_dump(exclude_unset=True, exclude={"channels"})
+        if self.channels is not None:
+            out["channels"] = self.channels.changes()
         return out
 
 

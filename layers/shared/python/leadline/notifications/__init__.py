@@ -1,0 +1,1 @@
+"""Notifications: who hears of what, on which channel, once."""

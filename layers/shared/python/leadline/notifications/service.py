@@ -1,0 +1,451 @@
+"""Telling employees of domain events: who (the catalog's audience permission), on which channels (each
+employee's preferences), once.
+
+Each (event, employee, channel) is one Notification item, and its conditional write is what makes the message go
+once however often EventBridge delivers the event or the function is retried:
+- in-app: the item is the message; written once, as sent.
+- email and text: the item is claimed (status `sending`, with a short lease) before the send, and marked `sent`
+  after it. A claim fails if the item is sent, skipped or held, or if another delivery holds a live lease. A
+  failed send leaves it `failed`, claimable again, and the event is raised so that it is retried and, in the
+  end, dead-lettered. The one window left: a send that succeeds and a process that dies before marking it.
+- a channel that cannot be used (texts without the company's SMS registration, no address) is written as
+  `skipped` with the reason, once, and the other channels still go.
+Texts in the company's quiet hours are written `held` until they end; the scanner sends them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from leadline import config, phones
+from leadline.data import store
+from leadline.data.models import (
+    Employee,
+    Notification,
+    NotificationPreferences,
+    Role,
+    TenantSettings,
+    TrackingNumber,
+    tenant_pk,
+)
+from leadline.errors import InvalidInput, NotFound
+from leadline.ids import utc_now
+from leadline.notifications import channels
+from leadline.notifications.catalog import KINDS, Kind
+from leadline.observability import logger
+
+IN_APP, EMAIL, SMS = "in_app", "email", "sms"
+CHANNELS = (IN_APP, EMAIL, SMS)
+SENDING, SENT, FAILED, SKIPPED, HELD = "sending", "sent", "failed", "skipped", "held"
+LEASE = timedelta(minutes=2)
+RETENTION = timedelta(days=90)
+HELD_SHARDS = 4
+SETTINGS_SK = "SETTINGS"
+
+
+class DeliveryFailed(Exception):
+    """Some sends failed (after the clients' own retries); the event must be retried, then dead-lettered."""
+
+
+def notification_id(event_id: str, employee_id: str) -> str:
+    return "ntf-" + hashlib.sha256(f"{event_id}|{employee_id}".encode()).hexdigest()[:24]
+
+
+def _sk(notification: str, channel: str) -> str:
+    return f"NOTIFY#{notification}#{channel}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- who, and in what words ----------------------------------------------------------------------
+
+
+def audience(tenant_id: str, permission: str) -> list[Employee]:
+    """Active employees whose role or own grants give `permission`: one query and one batch read of roles."""
+    employees: list[Employee] = []
+    token = None
+    while True:
+        page = store.query_page(Employee, tenant_id, sk_prefix="EMPLOYEE#", limit=store.MAX_PAGE, next_token=token)
+        employees += [e for e in page.items if e.active]
+        token = page.next_token
+        if not token:
+            break
+    roles = store.batch_get(Role, tenant_id, {f"ROLE#{e.role_id}" for e in employees})
+    granted = []
+    for employee in employees:
+        role = roles.get(f"ROLE#{employee.role_id}")
+        permissions = set(role.permissions or ()) if role else set()
+        if permission in permissions | set(employee.granted_permissions or ()):
+            granted.append(employee)
+    return granted
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    text: str
+    html: str
+    sms: str
+    link: str
+    subject_id: str | None
+
+
+def render(kind: Kind, detail: dict[str, Any], settings: TenantSettings) -> Message:
+    phone = detail.get("phone") or detail.get("customer_phone")
+    values = _Blank({k: "" if v is None else v for k, v in detail.items()})
+    values |= {"caller": phones.readable(phone), "caller_masked": phones.last_four(phone), "company": settings.name}
+    base = (settings.app_base_url or config.app_base_url()).rstrip("/")
+    values["link"] = base + kind.link.format_map(values)
+    text = kind.text.format_map(values)
+    paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
+    body = (
+        f"<!doctype html><html><body>{paragraphs}"
+        f'<p><a href="{html.escape(values["link"], quote=True)}">Open in Leadline</a></p></body></html>'
+    )
+    return Message(
+        title=kind.title.format_map(values),
+        text=text,
+        html=body,
+        sms=kind.sms.format_map(values),
+        link=values["link"],
+        subject_id=detail.get(kind.subject_id),
+    )
+
+
+# --- preferences ---------------------------------------------------------------------------------
+
+
+def _prefs_sk(employee_id: str) -> str:
+    return f"NOTIFYPREFS#{employee_id}"
+
+
+def preferences(tenant_id: str, employee: Employee, stored: NotificationPreferences | None = None) -> dict[str, Any]:
+    p = stored or store.get(NotificationPreferences, tenant_id, _prefs_sk(employee.employee_id))
+    return {
+        "channels": {
+            IN_APP: p.in_app_enabled if p else True,
+            EMAIL: p.email_enabled if p else True,
+            SMS: p.sms_enabled if p else False,
+        },
+        "email": (p.email if p else None) or employee.email,
+        "mobile_phone": (p.mobile_phone if p else None) or employee.phone,
+    }
+
+
+def get_preferences(tenant_id: str, employee_id: str) -> dict[str, Any]:
+    employee = store.get_or_404(Employee, tenant_id, f"EMPLOYEE#{employee_id}", "employee")
+    return preferences(tenant_id, employee)
+
+
+def put_preferences(tenant_id: str, employee_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    employee = store.get_or_404(Employee, tenant_id, f"EMPLOYEE#{employee_id}", "employee")
+    p = store.get(NotificationPreferences, tenant_id, _prefs_sk(employee_id)) or store.new_item(
+        NotificationPreferences, tenant_id, _prefs_sk(employee_id), employee_id=employee_id
+    )
+    for channel, enabled in (changes.get("channels") or {}).items():
+        setattr(p, f"{channel}_enabled", enabled)
+    if "email" in changes:
+        p.email = changes["email"]
+    if "mobile_phone" in changes:
+        p.mobile_phone = (
+            phones.to_e164(changes["mobile_phone"], field="mobile_phone") if changes["mobile_phone"] else None
+        )
+    if p.sms_enabled and not (p.mobile_phone or employee.phone):
+        raise InvalidInput("texts need a mobile_phone (your employee record has no phone)", field="mobile_phone")
+    store.save(p, "your notification preferences")
+    return preferences(tenant_id, employee, p)
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def _text_origin(tenant_id: str, settings: TenantSettings) -> tuple[str | None, str | None]:
+    """(the number texts go from, None) or (None, why texts cannot go)."""
+    if not settings.sms_registered:
+        return None, "the company's SMS registration is not complete (settings: sms_registered)"
+    page = store.query_page(
+        TrackingNumber,
+        tenant_id,
+        sk_prefix="NUMBER#",
+        limit=store.MAX_PAGE,
+        next_token=None,
+        filter_condition=TrackingNumber.sms_registered == True,  # noqa: E712 - a DynamoDB condition
+    )
+    if not page.items:
+        return None, "no tracking number is registered for text messaging"
+    return sorted(n.number for n in page.items)[0], None
+
+
+def quiet_until(settings: TenantSettings, now: datetime) -> datetime | None:
+    """When the company's quiet hours end, if `now` is inside them."""
+    if not (settings.quiet_hours_start and settings.quiet_hours_end):
+        return None
+    zone = ZoneInfo(settings.time_zone)
+    local = now.astimezone(zone)
+    start, end = time.fromisoformat(settings.quiet_hours_start), time.fromisoformat(settings.quiet_hours_end)
+    at = local.time()
+    inside = (start <= at < end) if start < end else (at >= start or at < end)
+    if not inside:
+        return None
+    end_day = local.date() if at < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)
+
+
+def notify(detail_type: str, detail: dict[str, Any]) -> dict[str, int]:
+    """Tell everyone who should hear of this event, on each of their channels, once. Counts by outcome."""
+    kind = KINDS.get(detail_type)
+    if kind is None or not kind.applies(detail):
+        return {}
+    tenant_id, event_id = detail["tenant_id"], detail["event_id"]
+    settings = store.get(TenantSettings, tenant_id, SETTINGS_SK)
+    if settings is None:
+        return {}
+    recipients = audience(tenant_id, kind.audience)
+    stored = store.batch_get(NotificationPreferences, tenant_id, [_prefs_sk(e.employee_id) for e in recipients])
+    message = render(kind, detail, settings)
+    origin, no_texts = _text_origin(tenant_id, settings)
+    sender = settings.notification_sender or config.notification_sender()
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    for employee in recipients:
+        prefs = preferences(tenant_id, employee, stored.get(_prefs_sk(employee.employee_id)))
+        for channel in CHANNELS:
+            if not prefs["channels"][channel]:
+                continue
+            item = _item(tenant_id, event_id, detail_type, employee.employee_id, channel, message)
+            try:
+                if channel == IN_APP:
+                    counts[_in_app(item)] += 1
+                elif channel == EMAIL:
+                    counts[_email(item, message, sender, prefs["email"])] += 1
+                else:
+                    counts[_text(item, settings, message, origin, no_texts, prefs["mobile_phone"])] += 1
+            except Exception as exc:  # noqa: BLE001 - every channel of every person is tried before raising
+                logger.warning(
+                    "a notification could not be sent",
+                    extra={"channel": channel, "employee_id": employee.employee_id, "error": str(exc)},
+                )
+                failures.append(f"{channel} to {employee.employee_id}: {exc}")
+                counts[FAILED] += 1
+    if failures:
+        raise DeliveryFailed(f"event {event_id}: {len(failures)} sends failed: " + "; ".join(failures))
+    return dict(counts)
+
+
+def _item(tenant_id: str, event_id: str, detail_type: str, employee_id: str, channel: str, m: Message) -> Notification:
+    nid = notification_id(event_id, employee_id)
+    item = store.new_item(
+        Notification,
+        tenant_id,
+        _sk(nid, channel),
+        notification_id=nid,
+        event_id=event_id,
+        event_type=detail_type,
+        employee_id=employee_id,
+        channel=channel,
+        status=SENDING,
+        title=m.title,
+        text=m.sms if channel == SMS else m.text,
+        link=m.link,
+        subject_id=m.subject_id,
+    )
+    item.expires_at = datetime.now(UTC) + RETENTION
+    return item
+
+
+def _claim(item: Notification) -> bool:
+    """Write the item unless this person already has (or is being sent) this event on this channel."""
+    now = utc_now()
+    may_take = (
+        Notification.pk.does_not_exist()
+        | (Notification.status == FAILED)
+        | ((Notification.status == SENDING) & (Notification.lease_until < now))
+    )
+    try:
+        item.save(condition=may_take)
+    except PutError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _final(item: Notification, status: str, reason: str | None = None) -> str:
+    item.status, item.reason = status, reason
+    if status == SENT:
+        item.sent_at = utc_now()
+    return status if _claim(item) else "duplicate"
+
+
+def _in_app(item: Notification) -> str:
+    item.gsi1pk = f"{tenant_pk(item.tenant_id)}#EMPLOYEE#{item.employee_id}#INBOX"
+    item.gsi1sk = f"{item.created_at}#{item.notification_id}"
+    return _final(item, SENT)
+
+
+def _send(item: Notification, send) -> str:
+    """Claim, send, mark: the three steps of an outside channel."""
+    item.lease_until = _iso(datetime.now(UTC) + LEASE)
+    if not _claim(item):
+        return "duplicate"
+    try:
+        message_id = send()
+    except Exception as exc:
+        item.update(actions=[Notification.status.set(FAILED), Notification.reason.set(str(exc)[:500])])
+        raise
+    item.update(
+        actions=[
+            Notification.status.set(SENT),
+            Notification.message_id.set(message_id),
+            Notification.sent_at.set(utc_now()),
+            Notification.gsi2pk.remove(),
+            Notification.gsi2sk.remove(),
+        ]
+    )
+    return SENT
+
+
+def _email(item: Notification, m: Message, sender: str, address: str | None) -> str:
+    if not sender:
+        return _final(item, SKIPPED, "the company has no notification sender (settings: notifications.sender)")
+    if not address:
+        return _final(item, SKIPPED, "no email address")
+    item.address = address
+    return _send(
+        item, lambda: channels.send_email(sender=sender, to=address, subject=m.title, text=m.text, html=m.html)
+    )
+
+
+def _text(
+    item: Notification,
+    settings: TenantSettings,
+    m: Message,
+    origin: str | None,
+    no_texts: str | None,
+    phone: str | None,
+) -> str:
+    if no_texts:
+        return _final(item, SKIPPED, no_texts)
+    if not phone:
+        return _final(item, SKIPPED, "no mobile phone number")
+    item.address, item.reason = phone, origin  # a held text keeps the number it will go from
+    held_until = quiet_until(settings, datetime.now(UTC))
+    if held_until is not None:
+        item.send_after = _iso(held_until)
+        shard = int(hashlib.sha256(item.sk.encode()).hexdigest(), 16) % HELD_SHARDS
+        item.gsi2pk, item.gsi2sk = f"NOTIFYHELD#{shard}", f"{item.send_after}#{item.tenant_id}#{item.sk}"
+        return _final(item, HELD, origin)
+    return _send(item, lambda: channels.send_text(to=phone, text=m.sms, origination_number=origin))
+
+
+def send_held(*, limit: int = 100) -> int:
+    """The scanner: send the texts whose quiet hours are over. Its cost grows with the texts due."""
+    now = _iso(datetime.now(UTC))
+    sent = 0
+    for shard in range(HELD_SHARDS):
+        for item in Notification.by_time.query(f"NOTIFYHELD#{shard}", Notification.gsi2sk < now, limit=limit):
+            if item.status != HELD:
+                continue
+            try:
+                item.update(
+                    actions=[
+                        Notification.status.set(SENDING),
+                        Notification.lease_until.set(_iso(datetime.now(UTC) + LEASE)),
+                    ],
+                    condition=Notification.status == HELD,
+                )
+            except UpdateError:  # another sweep took it
+                continue
+            origin, phone, text = item.reason, item.address, item.text
+            try:
+                message_id = channels.send_text(to=phone, text=text, origination_number=origin)
+            except Exception as exc:  # noqa: BLE001 - it stays held, and the next sweep tries again
+                item.update(actions=[Notification.status.set(HELD), Notification.reason.set(origin)])
+                logger.warning("a held text could not be sent; it stays held", extra={"error": str(exc)})
+                continue
+            item.update(
+                actions=[
+                    Notification.status.set(SENT),
+                    Notification.message_id.set(message_id),
+                    Notification.sent_at.set(utc_now()),
+                    Notification.gsi2pk.remove(),
+                    Notification.gsi2sk.remove(),
+                ]
+            )
+            sent += 1
+    return sent
+
+
+# --- the in-app inbox ----------------------------------------------------------------------------
+
+
+def inbox_view(item: Notification) -> dict[str, Any]:
+    return {
+        "notification_id": item.notification_id,
+        "event_type": item.event_type,
+        "title": item.title,
+        "text": item.text,
+        "link": item.link,
+        "subject_id": item.subject_id,
+        "created_at": item.created_at,
+        "read": item.read_at is not None,
+        "read_at": item.read_at,
+    }
+
+
+def inbox(tenant_id: str, employee_id: str, *, unread_only: bool, limit: int, next_token: str | None) -> dict[str, Any]:
+    key = f"{tenant_pk(tenant_id)}#EMPLOYEE#{employee_id}#INBOX"
+    page = store.query_index(
+        Notification.by_parent,
+        key,
+        None,
+        limit=limit,
+        next_token=next_token,
+        newest_first=True,
+        filter_condition=Notification.read_at.does_not_exist() if unread_only else None,
+    )
+    return {"items": [inbox_view(n) for n in page.items], "next_token": page.next_token}
+
+
+def _own(tenant_id: str, employee_id: str, notification: str) -> Notification:
+    item = store.get(Notification, tenant_id, _sk(notification, IN_APP))
+    if item is None or item.employee_id != employee_id or item.dismissed_at:
+        raise NotFound(f"notification {notification} not found")
+    return item
+
+
+def mark_read(tenant_id: str, employee_id: str, notification: str) -> dict[str, Any]:
+    item = _own(tenant_id, employee_id, notification)
+    if item.read_at is None:
+        item.update(actions=[Notification.read_at.set(utc_now())])
+    return inbox_view(item)
+
+
+def dismiss(tenant_id: str, employee_id: str, notification: str) -> dict[str, Any]:
+    """Out of the list for good (the record of the send stays)."""
+    item = _own(tenant_id, employee_id, notification)
+    item.update(
+        actions=[Notification.dismissed_at.set(utc_now()), Notification.gsi1pk.remove(), Notification.gsi1sk.remove()]
+    )
+    return {"notification_id": notification, "dismissed": True}
+
+
+def deliveries(tenant_id: str, event_id: str, employee_id: str) -> list[Notification]:
+    """Every channel's record for this person and event (diagnostics and tests)."""
+    nid = notification_id(event_id, employee_id)
+    return list(Notification.query(tenant_pk(tenant_id), Notification.sk.startswith(f"NOTIFY#{nid}#")))
