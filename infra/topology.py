@@ -134,6 +134,35 @@ CALL_WEBHOOKS = FunctionSpec(
     needs_public_url=True,
 )
 
+PARTNER_WEBHOOKS = FunctionSpec(
+    name="partner_webhooks",
+    description="Lead partners' webhooks: Thumbtack, Angi and the generic signed JSON; leads to the Bookings inbox",
+    tables=(RECORDS_TABLE.logical_name,),
+    routes=(
+        Route("POST", "/webhooks/partners/thumbtack/{tenant_id}", auth="none"),
+        Route("POST", "/webhooks/partners/angi/{tenant_id}", auth="none"),
+        Route("POST", "/webhooks/partners/{partner}/{tenant_id}", auth="none"),
+    ),
+    publishes_events=True,
+    reads_tenant_secrets=True,
+)
+
+PUBLIC_API = FunctionSpec(
+    name="public_api",
+    description="The company's website: online bookings (per-company key) and dynamic number insertion",
+    tables=(RECORDS_TABLE.logical_name,),
+    routes=(
+        Route("POST", "/v1/online-bookings", auth="none"),
+        Route("GET", "/dni/{tenant_id}/snippet.js", auth="none"),
+        Route("GET", "/dni/{tenant_id}/test-page", auth="none"),
+        Route("POST", "/dni/{tenant_id}/sessions", auth="none"),
+        Route("OPTIONS", "/dni/{tenant_id}/sessions", auth="none"),
+        Route("OPTIONS", "/v1/online-bookings", auth="none"),
+    ),
+    publishes_events=True,
+    needs_public_url=True,
+)
+
 AFTER_CALL_WORK_ELAPSED = {"source": [EVENT_SOURCE], "detail-type": ["AfterCallWorkElapsed"]}
 
 CALL_EVALUATOR = FunctionSpec(
@@ -177,7 +206,15 @@ NOTIFIER = FunctionSpec(
     timeout_seconds=60,
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (STAFF_API, CALL_WEBHOOKS, CALL_EVALUATOR, SCANNER, NOTIFIER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    STAFF_API,
+    CALL_WEBHOOKS,
+    PARTNER_WEBHOOKS,
+    PUBLIC_API,
+    CALL_EVALUATOR,
+    SCANNER,
+    NOTIFIER,
+)
 
 
 @dataclass(frozen=True)

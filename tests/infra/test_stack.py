@@ -1410,9 +1410,9 @@ def test_ses_identity_wildcard_is_suppressed_with_its_own_reason_and_the_sms_sta
 def test_notifier_has_one_rule_per_catalog_entry_on_the_bus(synthesized):
     assert {rule.name: rule.pattern for rule in NOTIFIER.rules} == {
         "notify-second-chance-lead-created": {"source": ["leadline"], "detail-type": ["SecondChanceLeadCreated"]},
-        "notify-lead-created": {
+        "notify-booking-received": {
             "source": ["leadline"],
-            "detail-type": ["LeadCreated"],
+            "detail-type": ["BookingReceived"],
             "detail": {"source": ["partner"]},
         },
     }
@@ -1421,8 +1421,8 @@ def test_notifier_has_one_rule_per_catalog_entry_on_the_bus(synthesized):
     rendered = {
         r["Properties"]["Description"]: r["Properties"] for r in rules_targeting(synthesized, NOTIFIER.name).values()
     }
-    assert sorted(rendered) == ["notifier: notify-lead-created", "notifier: notify-second-chance-lead-created"]
-    assert rendered["notifier: notify-lead-created"]["EventPattern"] == NOTIFIER.rules[1].pattern
+    assert sorted(rendered) == ["notifier: notify-booking-received", "notifier: notify-second-chance-lead-created"]
+    assert rendered["notifier: notify-booking-received"]["EventPattern"] == NOTIFIER.rules[1].pattern
     assert all(rule["EventBusName"] == ref(bus_id) for rule in rendered.values())
     # Its targets' retries and DLQ, and its asynchronous failure destination, are checked with every routed
     # function's (ROUTED includes the notifier).

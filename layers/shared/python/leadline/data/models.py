@@ -293,7 +293,7 @@ class Job(RecordModel):
     version = VersionAttribute()
     job_id = UnicodeAttribute()
     status = UnicodeAttribute(default="booked")
-    origin = UnicodeAttribute()  # lead | call | scl | direct
+    origin = UnicodeAttribute()  # lead | call | scl | direct | booking
     customer_id = UnicodeAttribute(null=True)
     location_id = UnicodeAttribute(null=True)
     customer_phone = UnicodeAttribute(null=True)
@@ -307,7 +307,51 @@ class Job(RecordModel):
     summary = UnicodeAttribute(null=True)
     lead_id = UnicodeAttribute(null=True)
     call_id = UnicodeAttribute(null=True)
+    booking_id = UnicodeAttribute(null=True)
     booked_by = UnicodeAttribute(null=True)
+
+
+class Booking(RecordModel):
+    """BOOKING#<booking id>: a lead from a partner or the website, on the Bookings screen until it is converted into
+    a job or dismissed. Its id derives from the source and the sender's own id, so a second delivery is refused by
+    the write. gsi1: T#<tenant>#BOOKINGS#<status> / <received_at>#<id>; gsi2: T#<tenant>#BOOKINGS / same;
+    gsi3: T#<tenant>#CALLER#<phone>#BOOKINGS / same."""
+
+    version = VersionAttribute()
+    booking_id = UnicodeAttribute()
+    source = UnicodeAttribute()  # partner | online
+    partner = UnicodeAttribute(null=True)  # thumbtack | angi | <generic partner>; None for online
+    external_id = UnicodeAttribute()  # the partner's lead id, or the online booking's id
+    status = UnicodeAttribute(default="pending")  # pending | converted | dismissed
+    received_at = UnicodeAttribute()
+    customer_name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    address = MapAttribute(null=True)  # address1, address2, city, state, postal_code
+    category = UnicodeAttribute(null=True)  # the partner's category / service asked for
+    description = UnicodeAttribute(null=True)
+    details = ListAttribute(default=list)  # [{question, answer}]
+    requested_times = ListAttribute(default=list)
+    job_type_id = UnicodeAttribute(null=True)
+    business_unit_id = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    attribution = MapAttribute(null=True)  # online: how the campaign was chosen (rule, parameters, or why Unknown)
+    flags = ListAttribute(default=list)  # unmapped_category, integration_error, ...
+    lead_price = UnicodeAttribute(null=True)
+    raw = UnicodeAttribute(null=True)  # the sender's payload, as received
+    notes = ListAttribute(default=list)
+    history = ListAttribute(default=list)
+    job_id = UnicodeAttribute(null=True)
+    dismiss_reason = UnicodeAttribute(null=True)
+
+
+class OnlineBookingConfig(RecordModel):
+    """ONLINEBOOKING#CONFIG: the company's website key (only its hash is kept) and its UTM attribution rules."""
+
+    version = VersionAttribute()
+    key_hash = UnicodeAttribute(null=True)
+    key_hint = UnicodeAttribute(null=True)  # the key's last characters, to tell keys apart
+    rules = ListAttribute(default=list)  # [{utm_source, utm_medium, utm_campaign, campaign_id}], first match wins
 
 
 class DismissReason(RecordModel):
@@ -437,4 +481,6 @@ ALL_MODELS = (
     OutboxEvent,
     NotificationPreferences,
     Notification,
+    Booking,
+    OnlineBookingConfig,
 )

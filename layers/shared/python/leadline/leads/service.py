@@ -158,7 +158,7 @@ def derived_lead_id(kind: str, source_id: str) -> str:
     return f"ld-{kind}-" + hashlib.sha256(source_id.encode()).hexdigest()[:20]
 
 
-def _check_references(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def check_references(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """The set-up records a lead or job names must exist in this tenant; one BatchGetItem."""
     wanted = {
         "customer_id": ("CUSTOMER#", Customer),
@@ -185,7 +185,7 @@ def _check_references(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_manual(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
-    records = _check_references(tenant_id, data)
+    records = check_references(tenant_id, data)
     customer = records["customer_id"]
     note = data.pop("notes", None)
     notes = [{"at": utc_now(), "by": by, "text": note}] if note else []
@@ -201,7 +201,7 @@ def create_manual(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str,
 def create_from_job(tenant_id: str, job_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
     """A job-generated (technician-generated) lead: the customer, location and campaign come from the job."""
     job = store.get_or_404(Job, tenant_id, job_sk(job_id), f"job {job_id}")
-    _check_references(tenant_id, {**data, "customer_id": job.customer_id})
+    check_references(tenant_id, {**data, "customer_id": job.customer_id})
     lead = new_lead(
         tenant_id,
         source="job",
@@ -340,12 +340,12 @@ def _refuse_unless_open(lead: Lead, action: str) -> None:
 
 def convert(tenant_id: str, lead_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
     """The booked job and the converted lead, in one transaction: the job carries the lead's campaign."""
-    _check_references(tenant_id, data)
+    check_references(tenant_id, data)
     holder: dict[str, Job] = {}
 
     def apply(lead: Lead):
         _refuse_unless_open(lead, "converted")
-        job = _new_job(
+        job = new_job(
             tenant_id,
             origin="lead",
             lead_id=lead.lead_id,
@@ -390,7 +390,7 @@ def add_dismiss_reason(tenant_id: str, code: str, label: str) -> dict[str, str]:
     return {"code": code, "label": label, "standard": False}
 
 
-def _check_reason(tenant_id: str, code: str) -> str:
+def check_reason(tenant_id: str, code: str) -> str:
     if code in STANDARD_DISMISS_REASONS:
         return STANDARD_DISMISS_REASONS[code]
     own = store.get(DismissReason, tenant_id, f"DISMISSREASON#{code}")
@@ -400,7 +400,7 @@ def _check_reason(tenant_id: str, code: str) -> str:
 
 
 def dismiss(tenant_id: str, lead_id: str, *, reason: str, note: str | None, by: str) -> dict[str, Any]:
-    label = _check_reason(tenant_id, reason)
+    label = check_reason(tenant_id, reason)
 
     def apply(lead: Lead):
         _refuse_unless_open(lead, "dismissed")
@@ -427,7 +427,7 @@ def reopen(tenant_id: str, lead_id: str, *, by: str, why: str | None) -> dict[st
 
 
 def update(tenant_id: str, lead_id: str, changes: dict[str, Any], *, by: str) -> dict[str, Any]:
-    _check_references(tenant_id, changes)
+    check_references(tenant_id, changes)
 
     def apply(lead: Lead):
         for name, value in changes.items():
@@ -490,7 +490,7 @@ def job_event(job: Job) -> DomainEvent:
     )
 
 
-def _new_job(tenant_id: str, **fields: Any) -> Job:
+def new_job(tenant_id: str, **fields: Any) -> Job:
     job_id = new_id("job")
     job = store.new_item(Job, tenant_id, job_sk(job_id), job_id=job_id, **fields)
     tenant = tenant_pk(tenant_id)
@@ -503,7 +503,7 @@ def _new_job(tenant_id: str, **fields: Any) -> Job:
 def book_job(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
     """A job booked on its own. It never converts a lead: the answer lists the customer's open leads instead,
     so the client can offer to convert one."""
-    records = _check_references(tenant_id, data)
+    records = check_references(tenant_id, data)
     call_id = data.get("call_id")
     customer = records.get("customer_id")
     phones = list(customer.phones or []) if customer else []
@@ -518,7 +518,7 @@ def book_job(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]
             raise InvalidInput(f"call {call_id} does not exist", field="call_id")
         origin, campaign_id = "call", campaign_id or call.campaign_id
         phones = [*([call.from_number] if call.from_number else []), *phones]
-    job = _new_job(
+    job = new_job(
         tenant_id,
         origin=origin,
         booked_by=by,

@@ -52,13 +52,18 @@ KINDS = MappingProxyType(
                 subject_id="scl_id",
             ),
             Kind(
-                detail_type="LeadCreated",
+                detail_type="BookingReceived",
                 audience=Permission.MANAGE_LEADS,
-                title="New {source} lead: {caller}",
-                text="A new lead came in from a lead partner.\n\nCaller: {caller}\n\nOpen it: {link}",
-                sms="{company}: new partner lead from {caller_masked}. Open: {link}",
-                link="/leads/{lead_id}",
-                subject_id="lead_id",
+                title="New {partner} lead: {caller}",
+                text=(
+                    "A new lead from {partner} is waiting on the Bookings screen.\n\n"
+                    "Customer: {customer_name}, {caller}\n"
+                    "Asked for: {category}\n\n"
+                    "Review and convert it: {link}"
+                ),
+                sms="{company}: new {partner} lead from {caller_masked}. Bookings: {link}",
+                link="/bookings/{booking_id}",
+                subject_id="booking_id",
                 when={"source": ["partner"]},
             ),
         )

@@ -10,8 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from leadline.errors import DomainError
 from leadline.staff_api.routes import (
+    bookings,
     calls,
     customers,
+    dni,
+    integrations,
     leads,
     marketing,
     notifications,
@@ -50,6 +53,9 @@ for router in (
     customers.router,
     scl.router,
     notifications.router,
+    bookings.router,
+    integrations.router,
+    dni.router,
 ):
     app.include_router(router)
 

@@ -1,0 +1,13 @@
+"""Lambda entry point of the website's API: online bookings and dynamic number insertion."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from leadline.observability import logger, metrics
+from leadline.public_api.resolver import app
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,5 @@
+"""Online bookings from the company's scheduler (placeholder)."""
+
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+router = APIGatewayRouter()

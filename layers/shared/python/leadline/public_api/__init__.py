@@ -1,0 +1,1 @@
+"""The API the company's website calls: online bookings and dynamic number insertion."""

@@ -1,0 +1,34 @@
+"""The website's API: one resolver, public (each route authenticates its caller its own way), and the one
+place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+
+from leadline.bookings import online_routes
+from leadline.dni import routes as dni_routes
+from leadline.errors import DomainError
+from leadline.observability import logger
+
+app = APIGatewayRestResolver()
+app.include_router(online_routes.router)
+app.include_router(dni_routes.router)
+
+
+@app.exception_handler(DomainError)
+def domain_error(exc: DomainError) -> Response:
+    logger.info("website request refused", extra={"status": exc.status, "reason": exc.message})
+    body: dict = {"code": exc.code, "message": exc.message}
+    if exc.field:
+        body["errors"] = [{"field": exc.field, "message": exc.message}]
+    return Response(status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.not_found
+def not_found(_exc: Exception) -> Response:
+    event = app.current_event
+    return Response(
+        status_code=404,
+        content_type=content_types.APPLICATION_JSON,
+        body={"code": "no_such_route", "message": f"no route {event.http_method} {event.path}"},
+    )
