@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from infra.local import tokens
 from leadline import credentials
+from leadline.bookings import online
 from leadline.notifications import service as notifications
 from leadline.permissions import Permission
 from leadline.setup import service
@@ -141,6 +142,11 @@ def seed_demo_tenant(runtime: LocalRuntime) -> dict:
     demo = create_demo_records()
     telephony = create_demo_credentials(runtime.client("secretsmanager"))
     runtime.client("ses").verify_email_identity(EmailAddress=SENDER)
+    demo["online_booking_key"] = online.new_key(demo["tenant_id"])["key"]
+    online.put_rules(
+        demo["tenant_id"],
+        [{"utm_source": "google", "utm_medium": "cpc", "campaign_id": demo["campaigns"]["google_ads"]}],
+    )
     demo.update(telephony)
     demo["tracking_number"] = "+15125550100"  # Google Ads: attributed
     demo["direct_dial_number"] = "+15125550102"

@@ -25,8 +25,6 @@ def cdk_routes(synth: Synthesized) -> set[tuple[str, str, str, str]]:
     routes = set()
     for method in synth.resources("AWS::ApiGateway::Method").values():
         props = method["Properties"]
-        if props["HttpMethod"] == "OPTIONS":
-            continue
         resource = props["ResourceId"]
         path = "/" if "Fn::GetAtt" in resource else paths[resource["Ref"]]
         target = json.dumps(props["Integration"]["Uri"])

@@ -3,11 +3,13 @@ place where errors become HTTP responses."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
 from leadline.bookings import online_routes
 from leadline.dni import routes as dni_routes
-from leadline.errors import DomainError
+from leadline.errors import DomainError, InvalidInput
 from leadline.observability import logger
 
 app = APIGatewayRestResolver()
@@ -17,11 +19,13 @@ app.include_router(dni_routes.router)
 
 @app.exception_handler(DomainError)
 def domain_error(exc: DomainError) -> Response:
-    logger.info("website request refused", extra={"status": exc.status, "reason": exc.message})
+    status = HTTPStatus.BAD_REQUEST if isinstance(exc, InvalidInput) else exc.status  # what senders expect
+    logger.info("website request refused", extra={"status": status, "reason": exc.message})
     body: dict = {"code": exc.code, "message": exc.message}
     if exc.field:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return Response(status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=body)
+    headers = online_routes.CORS if app.current_event.path == "/v1/online-bookings" else None
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
 @app.not_found

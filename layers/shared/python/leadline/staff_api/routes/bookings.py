@@ -1,5 +1,153 @@
-"""Staff API: bookings (placeholder)."""
+"""The Bookings screen: leads from partners and the website, converted into jobs or dismissed; the website's
+online-booking key and attribution rules, and the export of online booking sessions."""
 
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import Field, StringConstraints, model_validator
+
+from leadline.bookings import online, service
+from leadline.permissions import Permission
+from leadline.staff_api.auth import Principal, principal
+from leadline.staff_api.routes._common import Limit, NextToken
+from leadline.staff_api.schemas import Body, DismissIn, Ident, JobDetails, NoteIn
 
 router = APIGatewayRouter()
+Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, the company's day")]
+UtmValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class BookingConvertIn(JobDetails):
+    job_type_id: Ident | None = None  # type: ignore[assignment]
+    business_unit_id: Ident | None = None  # type: ignore[assignment]
+    customer_id: Ident | None = Field(
+        default=None, description="The customer; else the one with the booking's phone, else a new one"
+    )
+    location_id: Ident | None = None
+
+
+class UtmRule(Body):
+    utm_source: UtmValue | None = None
+    utm_medium: UtmValue | None = None
+    utm_campaign: UtmValue | None = None
+    campaign_id: Ident
+
+    @model_validator(mode="after")
+    def _some_utm(self) -> UtmRule:
+        if not (self.utm_source or self.utm_medium or self.utm_campaign):
+            raise ValueError("a rule needs at least one of utm_source, utm_medium, utm_campaign")
+        return self
+
+
+class OnlineBookingRulesIn(Body):
+    rules: Annotated[list[UtmRule], Field(max_length=100, description="In order: the first match wins")]
+
+
+def _booker() -> Principal:
+    caller = principal(router)
+    caller.require(Permission.MANAGE_LEADS)
+    return caller
+
+
+def _marketer() -> Principal:
+    caller = principal(router)
+    caller.require(Permission.MANAGE_MARKETING)
+    return caller
+
+
+@router.get("/v1/bookings", tags=["Bookings"], summary="The Bookings inbox, newest first")
+def list_bookings(
+    status: Annotated[Literal["pending", "converted", "dismissed"] | None, Query()] = None,
+    source: Annotated[Literal["partner", "online"] | None, Query()] = None,
+    partner: Annotated[str | None, Query(max_length=64)] = None,
+    flagged: Annotated[bool | None, Query(description="Only flagged (true) or unflagged (false) bookings")] = None,
+    limit: Limit = 50,
+    next_token: NextToken = None,
+) -> dict:
+    return service.list_bookings(
+        _booker().tenant_id,
+        status=status,
+        source=source,
+        partner=partner,
+        flagged=flagged,
+        limit=limit,
+        next_token=next_token,
+    )
+
+
+@router.get(
+    "/v1/bookings/export",
+    tags=["Bookings"],
+    summary="Online booking sessions with their attribution, as CSV",
+    responses={200: {"description": "CSV", "content": {"text/csv": {}}}},
+)
+def export_online_bookings(
+    from_: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
+    to: Day,
+):  # a CSV Response: no return annotation, which the OpenAPI validation would try to model
+    caller = _marketer()
+    body = online.export_csv(caller.tenant_id, from_, to)
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=body,
+        headers={"Content-Disposition": f'attachment; filename="online-bookings-{from_}-{to}.csv"'},
+    )
+
+
+@router.get("/v1/bookings/<booking_id>", tags=["Bookings"], summary="One booking, with its notes and history")
+def get_booking(booking_id: str) -> dict:
+    return service.get(_booker().tenant_id, booking_id)
+
+
+@router.post(
+    "/v1/bookings/<booking_id>/convert",
+    tags=["Bookings"],
+    summary="Book the job (carrying the booking's campaign) and mark the booking converted, in one step",
+)
+def convert_booking(booking_id: str, body: BookingConvertIn) -> dict:
+    caller = _booker()
+    caller.require(Permission.BOOK_JOBS)
+    return service.convert(caller.tenant_id, booking_id, body.model_dump(exclude_none=True), by=caller.employee_id)
+
+
+@router.post("/v1/bookings/<booking_id>/dismiss", tags=["Bookings"], summary="Dismiss with a reason")
+def dismiss_booking(booking_id: str, body: DismissIn) -> dict:
+    caller = _booker()
+    return service.dismiss(caller.tenant_id, booking_id, reason=body.reason, note=body.note, by=caller.employee_id)
+
+
+@router.post("/v1/bookings/<booking_id>/notes", tags=["Bookings"], summary="Add a note")
+def add_booking_note(booking_id: str, body: NoteIn) -> dict:
+    caller = _booker()
+    return service.add_note(caller.tenant_id, booking_id, body.text, by=caller.employee_id)
+
+
+@router.get(
+    "/v1/settings/online-bookings",
+    tags=["Bookings"],
+    summary="The website key (whether one is set, and its last characters) and the UTM attribution rules",
+)
+def get_online_booking_settings() -> dict:
+    return online.settings_view(_marketer().tenant_id)
+
+
+@router.put("/v1/settings/online-bookings", tags=["Bookings"], summary="Replace the UTM attribution rules")
+def put_online_booking_rules(body: OnlineBookingRulesIn) -> dict:
+    caller = _marketer()
+    return online.put_rules(caller.tenant_id, [r.model_dump() for r in body.rules])
+
+
+@router.post(
+    "/v1/settings/online-bookings/key",
+    tags=["Bookings"],
+    summary="A new website key, shown once (the previous one stops working)",
+)
+def rotate_online_booking_key() -> dict:
+    caller = principal(router)
+    caller.require(Permission.MANAGE_INTEGRATIONS)
+    return online.new_key(caller.tenant_id)
