@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 CDK_CLI_VERSION := 2.1148.1
 
-.PHONY: run test test-infra lint token synth deploy bench clean
+.PHONY: run test test-infra lint token synth deploy bench clean browser
 
 $(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,16 @@ $(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 run: $(INSTALLED)
 	$(PY) -m infra.local run
 
-## Run every test (unit, integration against the local runtime, infrastructure)
-test: $(INSTALLED)
+## Run every test (unit, integration against the local runtime, infrastructure, the DNI test in a real browser)
+test: $(INSTALLED) browser
 	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest
+
+## Chromium for the browser tests (Debian's, installed when missing; sudo only when not root). CHROMIUM=<path>: another
+browser:
+	@command -v $${CHROMIUM:-chromium} >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .

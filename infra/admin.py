@@ -5,10 +5,15 @@ sign-in (a Cognito user whose immutable attributes carry the tenant, the employe
         --time-zone America/Chicago --admin-name "Olivia Owens" --admin-email olivia@acme.example
     .venv/bin/python -m infra.admin invite --tenant-id acme --employee-id emp_...
     .venv/bin/python -m infra.admin set-telephony --tenant-id acme --file telephony.json
+    .venv/bin/python -m infra.admin set-partner-credentials --tenant-id acme --file partners.json
+    .venv/bin/python -m infra.admin rebuild-reports --tenant-id acme --check
 
 `telephony.json` holds the tenant's vendor credentials, e.g. {"twilio": {"account_sid": "AC...", "auth_token": "..."},
 "callrail": {"signing_key": "..."}, "native": {"signing_secret": "..."}} (docs/webhooks.md); it is stored in
-Secrets Manager, encrypted with the stack's tenant-secrets key, and never printed.
+Secrets Manager, encrypted with the stack's tenant-secrets key, and never printed. `partners.json` likewise holds
+the lead partners' credentials (docs/partners.md): {"thumbtack": {"username": "...", "password": "..."},
+"angi": {"api_key": "..."}, "generic": {"<partner>": {"signing_secret": "..."}}}; each command replaces the whole
+secret of its kind, so the file lists every vendor (or partner) the tenant uses.
 
 Both read the table name and the user pool from the stack's outputs (`--stack`, default Leadline), with the
 AWS credentials and region of the shell.
@@ -100,6 +105,67 @@ def set_telephony(secrets_client: Any, tenant_id: str, value: dict, *, kms_key_i
     credentials.write(secrets_client, tenant_id, credentials.TELEPHONY, value, kms_key_id=kms_key_id)
 
 
+PARTNER_FIELDS = {"thumbtack": ("username", "password"), "angi": ("api_key",)}
+GENERIC_FIELDS = ("signing_secret",)
+MIN_SECRET_LENGTH = 16
+
+
+def _check_fields(where: str, given: object, fields: tuple[str, ...]) -> None:
+    if not isinstance(given, dict):
+        raise SystemExit(f"{where}: expected an object with {', '.join(fields)}")
+    unknown = sorted(set(given) - set(fields))
+    if unknown:
+        raise SystemExit(f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(fields)}")
+    missing = [f for f in fields if not isinstance(given.get(f), str) or not given[f].strip()]
+    if missing:
+        raise SystemExit(f"{where}: missing {', '.join(missing)}")
+
+
+def set_partner_credentials(secrets_client: Any, tenant_id: str, value: dict, *, kms_key_id: str | None = None) -> None:
+    """Check the shape (a typo would only show as refused leads later), then store. Angi's key is at most 160
+    characters (Angi's limit); a generic partner's name is the one in its URL, and its secret is long enough."""
+    from leadline.errors import NotFound
+    from leadline.partners import integrations
+    from leadline.partners.common import check_generic_name
+
+    unknown = sorted(set(value) - {*PARTNER_FIELDS, "generic"})
+    if unknown:
+        raise SystemExit(f"unknown partner(s): {', '.join(unknown)}; expected thumbtack, angi, generic")
+    for partner, fields in PARTNER_FIELDS.items():
+        if partner in value:
+            _check_fields(partner, value[partner], fields)
+    if len((value.get("angi") or {}).get("api_key", "")) > 160:
+        raise SystemExit("angi: api_key is longer than 160 characters, which Angi cannot send")
+    generic = value.get("generic", {})
+    if not isinstance(generic, dict):
+        raise SystemExit('generic: expected {"<partner>": {"signing_secret": "..."}}')
+    for name, given in generic.items():
+        try:
+            check_generic_name(name)
+        except NotFound as exc:
+            raise SystemExit(f"generic: {exc.message}") from None
+        _check_fields(f"generic.{name}", given, GENERIC_FIELDS)
+        if len(given["signing_secret"]) < MIN_SECRET_LENGTH:
+            raise SystemExit(f"generic.{name}: signing_secret must be at least {MIN_SECRET_LENGTH} characters")
+    integrations.store_credentials(secrets_client, tenant_id, value, kms_key_id=kms_key_id)
+
+
+def rebuild_reports(tenant_id: str, *, check_only: bool) -> int:
+    """Recount the report counters from the records: list the differences, or replace the counters (exit 1 when a
+    check finds any)."""
+    from leadline.reports import rebuild
+
+    found = rebuild.differences(tenant_id)
+    for d in found:
+        print(f"{d['dimension']} {d['day']} {d['value']} {d['counter']}: kept {d['kept']}, recounted {d['recounted']}")
+    if check_only:
+        print(f"{len(found)} difference(s) between the report counters and the records of {tenant_id}")
+        return 1 if found else 0
+    written = rebuild.rebuild(tenant_id)
+    print(f"report counters of {tenant_id} rebuilt from the records: {written} counter items")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.admin")
     parser.add_argument("--stack", default=STACK_NAME)
@@ -113,9 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     inv = sub.add_parser("invite", help="a sign-in for an existing employee")
     inv.add_argument("--tenant-id", required=True)
     inv.add_argument("--employee-id", required=True)
+    reports = sub.add_parser("rebuild-reports", help="recount a tenant's report counters from its records")
+    reports.add_argument("--tenant-id", required=True)
+    reports.add_argument("--check", action="store_true", help="only list the differences (exit 1 if any)")
     tel = sub.add_parser("set-telephony", help="store a tenant's telephony vendor credentials")
     tel.add_argument("--tenant-id", required=True)
     tel.add_argument("--file", required=True, help="a JSON file (see docs/webhooks.md)")
+    par = sub.add_parser("set-partner-credentials", help="store a tenant's lead partner credentials")
+    par.add_argument("--tenant-id", required=True)
+    par.add_argument("--file", required=True, help="a JSON file (see docs/partners.md)")
     args = parser.parse_args(argv)
 
     import boto3
@@ -130,6 +202,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"telephony credentials stored for {args.tenant_id}: {', '.join(sorted(telephony))}")
         return 0
+    if args.command == "set-partner-credentials":
+        partners = json.loads(Path(args.file).read_text())
+        set_partner_credentials(
+            boto3.client("secretsmanager"), args.tenant_id, partners, kms_key_id=outputs.get("TenantSecretsKeyArn")
+        )
+        names = sorted(p for p in partners if p != "generic") + sorted(partners.get("generic", {}))
+        print(f"partner credentials stored for {args.tenant_id}: {', '.join(names)}")
+        return 0
+    if args.command == "rebuild-reports":
+        return rebuild_reports(args.tenant_id, check_only=args.check)
     cognito = boto3.client("cognito-idp")
     from leadline.errors import DomainError
 

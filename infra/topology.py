@@ -110,6 +110,7 @@ STAFF_API = FunctionSpec(
     description="Staff API: set-up records, calls, leads, jobs, customers; the self-documenting OpenAPI",
     tables=(RECORDS_TABLE.logical_name,),
     publishes_events=True,
+    needs_public_url=True,  # the DNI snippet's install URLs
     routes=(
         Route("GET", "/health", auth="none"),
         Route("GET", "/openapi.json", auth="none"),

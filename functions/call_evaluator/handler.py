@@ -18,7 +18,11 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict:
     tenant_id = detail["tenant_id"]
     if kind == "JobBooked":
         changed = scl.on_job_booked(
-            tenant_id, job_id=detail["job_id"], phone=detail.get("customer_phone"), booked_at=detail["occurred_at"]
+            tenant_id,
+            job_id=detail["job_id"],
+            phone=detail.get("customer_phone"),
+            booked_at=detail["occurred_at"],
+            booked_by=detail.get("booked_by"),
         )
         return {"second_chance_leads_booked": changed}
     outcome = after_call_work.on_elapsed(

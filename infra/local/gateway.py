@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from infra.local import tokens
@@ -87,6 +88,9 @@ class Functions:
             return self._handlers[name](event, LambdaContext(name, spec.timeout_seconds, spec.memory_mb))
 
 
+PAGES = {"/app/reports": Path(__file__).parent / "pages" / "reports.html"}
+
+
 class Gateway:
     def __init__(self, topology: Topology, functions: Functions, signing_key: str):
         self.functions = functions
@@ -108,6 +112,8 @@ class Gateway:
     ) -> tuple[int, dict, bytes]:
         split = urlsplit(raw_path)
         path = unquote(split.path) or "/"
+        if method == "GET" and path in PAGES:  # the local runtime's own pages, built on the staff API
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, PAGES[path].read_bytes()
         found = self.match(method, path)
         if found is None:
             return _json(403 if method != "OPTIONS" else 404, {"message": "Missing Authentication Token"})

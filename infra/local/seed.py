@@ -9,6 +9,8 @@ import secrets
 from typing import TYPE_CHECKING
 
 from infra.local import tokens
+from infra.local.seed_dni import seed_dni
+from infra.local.seed_partners import seed_partners
 from leadline import credentials
 from leadline.bookings import online
 from leadline.notifications import service as notifications
@@ -142,6 +144,10 @@ def seed_demo_tenant(runtime: LocalRuntime) -> dict:
     demo = create_demo_records()
     telephony = create_demo_credentials(runtime.client("secretsmanager"))
     runtime.client("ses").verify_email_identity(EmailAddress=SENDER)
+    partners = seed_partners(runtime, demo)
+    partner_webhooks = partners.pop("webhooks")
+    demo.update(partners)  # partners (their credentials) and partner_campaigns
+    demo.update(seed_dni(runtime, demo))  # dni: the pool, the domain, the snippet and test page
     demo["online_booking_key"] = online.new_key(demo["tenant_id"])["key"]
     online.put_rules(
         demo["tenant_id"],
@@ -156,6 +162,7 @@ def seed_demo_tenant(runtime: LocalRuntime) -> dict:
         "twilio_transcription": f"/webhooks/twilio/{demo['tenant_id']}/transcription",
         "callrail": f"/webhooks/callrail/{demo['tenant_id']}",
         "calls": f"/webhooks/calls/{demo['tenant_id']}",
+        **partner_webhooks,
     }
     key = tokens.signing_key(runtime.state_dir)
     for who, employee in demo["employees"].items():

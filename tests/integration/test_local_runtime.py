@@ -97,3 +97,42 @@ def test_schedules_run_at_the_time_scale(runtime):
     assert _wait_for(
         lambda: sum(1 for e in probe.received if e.get("detail-type") == "Scheduled Event") >= before + 2, timeout=10
     )
+
+
+def test_a_cancelled_transaction_writes_nothing_and_erases_nothing(runtime):
+    """The local DynamoDB rolls back only what the transaction named (not a copy of the table taken earlier)."""
+    import uuid
+
+    from infra.local.runtime import table_name
+    from infra.topology import RECORDS_TABLE
+
+    client, table = runtime.client("dynamodb"), table_name(RECORDS_TABLE)
+    pk = f"T#rollback-{uuid.uuid4().hex[:8]}"
+    client.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "B"}, "n": {"N": "1"}})
+    client.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "C"}, "n": {"N": "1"}})
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": pk}, "sk": {"S": "A"}}}},
+                {"Update": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": "C"}},
+                            "UpdateExpression": "SET n = :two", "ExpressionAttributeValues": {":two": {"N": "2"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"S": pk}, "sk": {"S": "B"}},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+            ]
+        )  # fmt: skip
+    except client.exceptions.TransactionCanceledException:
+        pass
+    else:
+        raise AssertionError("the transaction should have been cancelled")
+    items = client.query(
+        TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": pk}}
+    )
+    assert {i["sk"]["S"]: i["n"]["N"] for i in items["Items"]} == {"B": "1", "C": "1"}
+    client.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "D"}})  # and the table still takes writes
+    client.transact_write_items(
+        TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": pk}, "sk": {"S": "E"}}}}]
+    )
+    items = client.query(
+        TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": pk}}
+    )
+    assert sorted(i["sk"]["S"] for i in items["Items"]) == ["B", "C", "D", "E"]

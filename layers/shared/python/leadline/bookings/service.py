@@ -146,6 +146,9 @@ def receive(tenant_id: str, incoming: Incoming) -> tuple[dict[str, Any], bool]:
             [
                 TxStep.put(booking, "booking exists", condition=Booking.pk.does_not_exist()),
                 outbox.step(event),
+                *leads.counting_lead(
+                    tenant_id, booking_id, booking.created_at, booking.campaign_id, booking.source, "leads"
+                ),
             ]
         )
     except Conflict:
@@ -270,8 +273,14 @@ def convert(tenant_id: str, booking_id: str, data: dict[str, Any], *, by: str) -
         _transition(b, CONVERTED, by, f"converted into job {job.job_id}")
         converted, booked = _event("BookingConverted", b, job_id=job.job_id), leads.job_event(job)
         holder["job"] = job
-        steps = [TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()), outbox.step(converted)]
-        return [*steps, outbox.step(booked)], [converted, booked]
+        steps = [
+            TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()),
+            outbox.step(converted),
+            outbox.step(booked),
+            *leads.counting_job(job),
+            *leads.counting_lead(tenant_id, b.booking_id, b.created_at, b.campaign_id, b.source, "leads_converted"),
+        ]
+        return steps, [converted, booked]
 
     b = _change(tenant_id, booking_id, apply)
     return {"booking": booking_view(b, full=True), "job": leads.job_view(holder["job"])}

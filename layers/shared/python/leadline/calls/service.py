@@ -35,6 +35,7 @@ from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
+from leadline.reports import aggregates
 from leadline.setup.attribution import DIRECT, attribute
 
 SETTINGS_SK = "SETTINGS"
@@ -185,8 +186,11 @@ def ingest(
         before = to_state(existing) if existing else CallState(call_id=event.call_id)
         after = merge(before, event)
         _write_state(item, after)
+        counting: list[TxStep] = []
         if item.attribution is None and after.to_number:
             _attribute(item, after, found)
+            aggregates.remember_zone(tenant_id, settings.time_zone)
+            counting = _counting_call(item, after)
         started_acw = False
         if after.ended and not before.ended and after.direction != OUTBOUND and not item.after_call_work_started_at:
             # Every inbound call gets its after-call work: when it elapses, an unclassified long call becomes an
@@ -196,7 +200,7 @@ def ingest(
             started_acw = True
         _index(item)
         store.touch(item)
-        steps = [_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None)]
+        steps = [_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None), *counting]
         if started_acw:
             from leadline.scl.after_call_work import due_step
 
@@ -233,6 +237,37 @@ def _attribute(item: Call, state: CallState, found: dict[str, dict]) -> None:
     advertised_by = DnisClaim.from_raw_data(raw_claim).campaign_id if raw_claim else None
     item.attribution, item.campaign_id = attribute(number, advertised_by)
     item.call_type = number.default_call_type if number else None
+    if number is not None and number.dni_pool:  # a DNI pool number: the visitor session holding it decides (1 Query)
+        from leadline.dni import service as dni
+
+        dni.attribute(item, number, state.started_at)
+
+
+def report_campaign(item: Call) -> str:
+    """The campaign a call is reported under: its own, or unknown / direct."""
+    return item.campaign_id or item.attribution or aggregates.UNKNOWN
+
+
+def _report_day(item: Call, state: CallState | None = None) -> str:
+    if not item.report_day:
+        started = state.started_at if state is not None else None
+        item.report_day = aggregates.day_of(item.tenant_id, _iso(started) or item.started_at or item.created_at)
+    return item.report_day
+
+
+def _counting_call(item: Call, state: CallState) -> list[TxStep]:
+    """A call is counted once, when it is first attributed (in that same write); with its lead classification
+    and its CSR if it was classified before (rare: a CSR working a call before its vendor named the number)."""
+    day = _report_day(item, state)
+    return aggregates.steps(
+        item.tenant_id,
+        day,
+        item.call_id,
+        [
+            (aggregates.CAMPAIGN, report_campaign(item), {"calls": 1, "lead_calls": int(bool(item.is_lead))}),
+            (aggregates.CSR, item.classified_by, {"calls_handled": 1}),
+        ],
+    )
 
 
 def _event_step(tenant_id: str, event: CallEvent, raw: str | None, already_kept: bool) -> TxStep:
@@ -318,6 +353,7 @@ def call_view(item: Call) -> dict[str, Any]:
         "recording_url": recording.get("url") or None,
         "recording_status": recording.get("status"),
         "transcript": transcript.get("text") or None,
+        "dni_session": store.plain_map(item.dni_session),
         "vendor_details": store.plain_map(item.vendor_details) or {},
         "classification": {
             "call_reason_id": item.call_reason_id,
@@ -400,6 +436,7 @@ def classify(
         )
     call = Call.from_raw_data(found[call_sk(call_id)])
     reason = CallReason.from_raw_data(found[f"CALLREASON#{call_reason_id}"])
+    was_lead, handled_by = bool(call.is_lead), call.classified_by
     call.call_reason_id, call.is_lead, call.notes = call_reason_id, reason.is_lead, notes
     if booked is not None:
         call.booked = booked
@@ -408,6 +445,18 @@ def classify(
     call.classified_by, call.classified_at = employee_id, utc_now()
     store.touch(call)
     steps = [TxStep.put(call, "the call changed at the same time; read it again and retry")]
+    if call.attribution:  # counted already: count the change (else the attribution counts it all)
+        steps += aggregates.steps(
+            tenant_id,
+            _report_day(call),
+            call_id,
+            [
+                (aggregates.CAMPAIGN, report_campaign(call), {"lead_calls": int(bool(reason.is_lead)) - int(was_lead)}),
+                # a call is handled by whoever classified it last
+                (aggregates.CSR, handled_by, {"calls_handled": -1 if handled_by != employee_id else 0}),
+                (aggregates.CSR, employee_id, {"calls_handled": 1 if handled_by != employee_id else 0}),
+            ],
+        )
     events = []
     if reason.is_lead and not call.lead_id:
         from leadline.leads import service as leads

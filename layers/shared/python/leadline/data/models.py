@@ -126,6 +126,7 @@ class TrackingNumber(RecordModel):
     default_call_type = UnicodeAttribute(default="lead")
     sms_registered = BooleanAttribute(default=False)
     campaign_id = UnicodeAttribute(null=True)
+    dni_pool = BooleanAttribute(null=True)  # in the DNI pool: a call is attributed by the visitor session holding it
 
 
 class BusinessUnit(RecordModel):
@@ -208,9 +209,12 @@ class Call(RecordModel):
     job_id = UnicodeAttribute(null=True)
     classified_by = UnicodeAttribute(null=True)
     classified_at = UnicodeAttribute(null=True)
+    report_day = UnicodeAttribute(null=True)  # the company's day the call is counted on, once attributed
     # Second Chance Leads: the evaluation's outcome, and the SCL it made
     scl_evaluation = UnicodeAttribute(null=True)
     scl_id = UnicodeAttribute(null=True)
+    # DNI: the visitor session a call to a pool number was attributed by (session_id, source, campaign_rule)
+    dni_session = MapAttribute(null=True)
 
 
 class CallEventRecord(RecordModel):
@@ -354,6 +358,25 @@ class OnlineBookingConfig(RecordModel):
     rules = ListAttribute(default=list)  # [{utm_source, utm_medium, utm_campaign, campaign_id}], first match wins
 
 
+class Aggregate(RecordModel):
+    """AGG#<dimension>#<day>#<value>#<shard>: counters of one day (the company's), for one campaign, lead source,
+    CSR or SCL status, added to in the same transaction as the change they count (so never twice, never lost).
+    Reports read these, not the records: their cost grows with days x values, not with calls."""
+
+    dimension = UnicodeAttribute()  # campaign | source | csr | scl_status
+    day = UnicodeAttribute()
+    value = UnicodeAttribute()
+    calls = NumberAttribute(default=0)
+    lead_calls = NumberAttribute(default=0)
+    leads = NumberAttribute(default=0)
+    leads_converted = NumberAttribute(default=0)
+    jobs = NumberAttribute(default=0)
+    scls = NumberAttribute(default=0)
+    scls_followed_up = NumberAttribute(default=0)
+    scls_saved = NumberAttribute(default=0)
+    calls_handled = NumberAttribute(default=0)
+
+
 class DismissReason(RecordModel):
     """A tenant's own lead dismiss reason (the standard ones are in code)."""
 
@@ -386,6 +409,8 @@ class SecondChanceLead(RecordModel):
     job_id = UnicodeAttribute(null=True)
     notes = ListAttribute(default=list)
     history = ListAttribute(default=list)
+    followed_up_at = UnicodeAttribute(null=True)  # its first call back, or its save
+    saved_by = UnicodeAttribute(null=True)  # who booked the job that saved it
 
 
 class PhoneSclClaim(RecordModel):
@@ -456,6 +481,109 @@ class Notification(RecordModel):
     expires_at = TTLAttribute(null=True)
 
 
+class Integration(RecordModel):
+    """INTEGRATION#<partner>: a lead partner (thumbtack, angi, or a generic partner's name) for one tenant: its status,
+    its campaign, the mapping of its categories to a job type and business unit, and what its deliveries did.
+    No version: staff changes (SET of the set-up fields) and lead counters (one UpdateItem per lead) are separate
+    updates of separate attributes, so neither overwrites the other."""
+
+    partner = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")  # active | error | disconnected
+    status_changed_at = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    category_map = MapAttribute(default=dict)  # {partner category: {job_type_id, business_unit_id}}
+    # what deliveries did (counted once per booking created, see PartnerLeadCounted)
+    leads_received = NumberAttribute(default=0)
+    leads_unmapped = NumberAttribute(default=0)
+    leads_while_error = NumberAttribute(default=0)
+    leads_while_disconnected = NumberAttribute(default=0)
+    category_leads = MapAttribute(default=dict)  # {category as received: leads}
+    unmapped_leads = MapAttribute(default=dict)  # {category as received: leads that had no mapping}
+    last_lead_at = UnicodeAttribute(null=True)
+    last_booking_id = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)  # the last delivery we refused or failed to store, and why
+    last_error_at = UnicodeAttribute(null=True)
+    credentials_set_at = UnicodeAttribute(null=True)  # when the operator stored credentials for it (None: none)
+
+
+class PartnerLeadCounted(RecordModel):
+    """PARTNERLEAD#<partner>#<booking id>: written with the integration's counters in one transaction, so a booking is
+    counted once however often it is delivered (and still counted when a retry follows a failure to count)."""
+
+    partner = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+
+
+class PartnerMessage(RecordModel):
+    """PARTNERMSG#<partner>#<negotiation id>#<message id>: a partner's message that arrived before its lead, kept
+    until the lead's booking exists; then added to it as a note and deleted."""
+
+    partner = UnicodeAttribute()
+    negotiation_id = UnicodeAttribute()
+    message_id = UnicodeAttribute()
+    sender = UnicodeAttribute(null=True)
+    text = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    raw = UnicodeAttribute(null=True)
+
+
+class DniConfig(RecordModel):
+    """DNI#CONFIG: the company's dynamic number insertion: the pool of its tracking numbers shown to website visitors
+    (each flagged `dni_pool` on its TrackingNumber), the website's bare domain (its origins may ask for sessions), the
+    minutes a number stays held for a visitor, the number the website shows without DNI, and the rules that map a
+    visitor's source to a campaign."""
+
+    version = VersionAttribute()
+    domain = UnicodeAttribute()
+    pool = ListAttribute(default=list)  # E.164 numbers
+    session_minutes = NumberAttribute(default=30)
+    default_number = UnicodeAttribute()
+    source_rules = ListAttribute(default=list)  # [{utm_source, utm_medium, utm_campaign, campaign_id}]; first wins
+
+
+class DniPoolNumber(RecordModel):
+    """DNI#NUMBER#<e164>: who holds a pool number now. A visitor takes it with a put conditioned on the version read,
+    so two visitors never take the same number; no item yet: never held."""
+
+    version = VersionAttribute()
+    number = UnicodeAttribute()
+    session_id = UnicodeAttribute(null=True)
+    assigned_at = UnicodeAttribute(null=True)
+    held_until = UnicodeAttribute(null=True)  # free once past; the least recently held is reused when none is free
+
+
+class DniSession(RecordModel):
+    """DNIVISIT#<session id>: a website visitor: where they came from, the campaign that maps to, and the pool number
+    they are shown, held until `held_until` (extended while they come back). Deleted by TTL after its window."""
+
+    version = VersionAttribute()
+    session_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    source = MapAttribute(default=dict)  # utm_source, utm_medium, utm_campaign, gclid, referrer, landing_url, ...
+    campaign_id = UnicodeAttribute(null=True)  # None: Unknown
+    campaign_rule = UnicodeAttribute()  # how it was chosen: rule:<n> | number_campaign | unknown
+    hold_sk = UnicodeAttribute()  # its DniHold
+    assigned_at = UnicodeAttribute()
+    held_until = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class DniHold(RecordModel):
+    """DNIHOLD#<e164>#<assigned_at>#<session id>: a pool number held by a session from `assigned_at` to `held_until`.
+    A call to the number is the session's when the latest hold that began before the call still held it then.
+    Kept 30 days (TTL) past its window, for late call events."""
+
+    session_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    source = MapAttribute(default=dict)
+    campaign_id = UnicodeAttribute(null=True)
+    campaign_rule = UnicodeAttribute()
+    assigned_at = UnicodeAttribute()
+    held_until = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
 ALL_MODELS = (
     TenantSettings,
     Campaign,
@@ -483,4 +611,12 @@ ALL_MODELS = (
     Notification,
     Booking,
     OnlineBookingConfig,
+    Aggregate,
+    Integration,
+    PartnerLeadCounted,
+    PartnerMessage,
+    DniConfig,
+    DniPoolNumber,
+    DniSession,
+    DniHold,
 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -113,7 +115,7 @@ def save(item: RecordModel, what: str) -> None:
 class TxStep:
     """One item of a transaction, with the error to raise if its condition is what cancelled it."""
 
-    kind: str  # "check" | "delete" | "put", the order DynamoDB receives them in (PynamoDB groups them so)
+    kind: str  # "check" | "delete" | "put" | "add", the order DynamoDB receives them in (PynamoDB groups them so)
     apply: Callable[[TransactWrite], None]
     message: str
     error: type[DomainError] = Conflict
@@ -141,23 +143,63 @@ class TxStep:
         """A put; an item with a VersionAttribute also gets its version condition."""
         return cls("put", lambda tx: tx.save(item, condition=condition), message)
 
+    @classmethod
+    def add(cls, item: RecordModel, counters: dict[str, int], sets: dict[str, Any], message: str) -> TxStep:
+        """Numbers added to an item's counters (the item made if missing, `sets` written with them). Several of
+        these on one item in one transaction are merged into one update (DynamoDB allows one per item)."""
+        step = cls("add", lambda tx: None, message)
+        step.target, step.counters, step.sets = item, dict(counters), dict(sets)
+        return step
 
-_KIND_ORDER = {"check": 0, "delete": 1, "put": 2}
+
+_KIND_ORDER = {"check": 0, "delete": 1, "put": 2, "add": 3}
+CONFLICT_RETRIES = 5
+
+
+def _merge_adds(steps: list[TxStep]) -> list[TxStep]:
+    merged: dict[tuple[str, str], TxStep] = {}
+    others = []
+    for step in steps:
+        if step.kind != "add":
+            others.append(step)
+            continue
+        key = (step.target.pk, step.target.sk)
+        if key in merged:
+            for name, amount in step.counters.items():
+                merged[key].counters[name] = merged[key].counters.get(name, 0) + amount
+        else:
+            merged[key] = TxStep.add(step.target, step.counters, step.sets, step.message)
+    for step in merged.values():
+        model = type(step.target)
+        actions = [getattr(model, name).set(value) for name, value in step.sets.items()]
+        actions += [getattr(model, name).add(amount) for name, amount in step.counters.items() if amount]
+        if not actions:
+            continue
+        step.apply = lambda tx, item=step.target, actions=actions: tx.update(item, actions, add_version_condition=False)
+        others.append(step)
+    return others
 
 
 def transact(steps: list[TxStep]) -> None:
-    """Write all steps or none. A failed condition becomes the step's error, naming the rule it protects."""
-    ordered = sorted(steps, key=lambda s: _KIND_ORDER[s.kind])
-    try:
-        with TransactWrite(connection=_connection()) as tx:
-            for step in ordered:
-                step.apply(tx)
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        for step, reason in zip(ordered, reasons, strict=False):
-            if reason is not None and reason.code == "ConditionalCheckFailed":
-                raise step.error(step.message) from None
-        raise
+    """Write all steps or none. A failed condition becomes the step's error, naming the rule it protects.
+    A transaction cancelled only because another one held one of its items (TransactionConflict) is sent
+    again, a few times, after a short random wait."""
+    ordered = sorted(_merge_adds(steps), key=lambda s: _KIND_ORDER[s.kind])
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                for step in ordered:
+                    step.apply(tx)
+            return
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            for step, reason in zip(ordered, reasons, strict=False):
+                if reason is not None and reason.code == "ConditionalCheckFailed":
+                    raise step.error(step.message) from None
+            conflict = any(r is not None and r.code == "TransactionConflict" for r in reasons)
+            if not conflict or attempt == CONFLICT_RETRIES - 1:
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
 
 @cache

@@ -29,6 +29,7 @@ from leadline.errors import Conflict, InvalidInput
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import new_id, utc_now
+from leadline.reports import aggregates
 
 OPEN, CONVERTED, DISMISSED = "open", "converted", "dismissed"
 SOURCES = ("call", "manual", "job", "abandoned_call", "partner", "online", "second_chance")
@@ -145,12 +146,36 @@ def lead_from_call(call, *, source: str, created_by: str | None, **fields) -> Le
 
 
 def creation_steps(lead: Lead) -> tuple[list[TxStep], DomainEvent]:
-    """The writes that create a lead (once: its id is the idempotency) and announce it."""
+    """The writes that create a lead (once: its id is the idempotency), count it and announce it."""
     event = _event("LeadCreated", lead)
     return [
         TxStep.put(lead, f"lead {lead.lead_id} already exists", condition=Lead.pk.does_not_exist()),
         outbox.step(event),
+        *counting_lead(lead.tenant_id, lead.lead_id, lead.created_at, lead.campaign_id, lead.source, "leads"),
     ], event
+
+
+def counting_lead(
+    tenant_id: str, key: str, created_at: str, campaign_id: str | None, source: str, counter: str
+) -> list[TxStep]:
+    """A lead (or booking) counted, or its conversion counted on its creation day, by campaign and source."""
+    day = aggregates.day_of(tenant_id, created_at)
+    return aggregates.steps(
+        tenant_id,
+        day,
+        key,
+        [(aggregates.CAMPAIGN, campaign_id, {counter: 1}), (aggregates.SOURCE, source, {counter: 1})],
+    )
+
+
+def counting_job(job: Job) -> list[TxStep]:
+    day = aggregates.day_of(job.tenant_id, job.created_at)
+    return aggregates.steps(
+        job.tenant_id,
+        day,
+        job.job_id,
+        [(aggregates.CAMPAIGN, job.campaign_id, {"jobs": 1}), (aggregates.CSR, job.booked_by, {"jobs": 1})],
+    )
 
 
 def derived_lead_id(kind: str, source_id: str) -> str:
@@ -367,6 +392,8 @@ def convert(tenant_id: str, lead_id: str, data: dict[str, Any], *, by: str) -> d
             TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()),
             outbox.step(converted),
             outbox.step(booked),
+            *counting_job(job),
+            *counting_lead(tenant_id, lead.lead_id, lead.created_at, lead.campaign_id, lead.source, "leads_converted"),
         ]
         return steps, [converted, booked]
 
@@ -526,7 +553,9 @@ def book_job(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]
         **{**data, "campaign_id": campaign_id},
     )
     event = job_event(job)
-    store.transact([TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()), outbox.step(event)])
+    store.transact(
+        [TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()), outbox.step(event), *counting_job(job)]
+    )
     outbox.publish_after_commit([event])
     return {"job": job_view(job), "open_leads_for_customer": open_leads_for_phones(tenant_id, phones)}
 

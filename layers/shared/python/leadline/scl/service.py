@@ -30,6 +30,7 @@ from leadline.errors import Conflict, InvalidInput
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
+from leadline.reports import aggregates
 from leadline.scl import statuses as st
 from leadline.scl.analysis import CallAnalyser, CallContext
 
@@ -94,6 +95,25 @@ def _index(scl: SecondChanceLead) -> None:
     scl.gsi1pk, scl.gsi1sk = f"{tenant}#SCL#{bucket}", order
     scl.gsi2pk, scl.gsi2sk = f"{tenant}#SCL#STATUS#{scl.status}", order
     scl.gsi3pk, scl.gsi3sk = f"{tenant}#CALLER#{scl.phone}#SCL", order
+
+
+def _counting(
+    scl: SecondChanceLead,
+    campaign_counters: dict[str, int],
+    *,
+    agent_counters: dict[str, int] | None = None,
+    saver_counters: dict[str, int] | None = None,
+    status_moves: tuple[tuple[str, int], ...] = (),
+) -> list[TxStep]:
+    """The report counters of an SCL's creation or status change, on its creation day."""
+    day = aggregates.day_of(scl.tenant_id, scl.created_at)
+    changes = [
+        (aggregates.CAMPAIGN, scl.campaign_id, campaign_counters),
+        (aggregates.CSR, scl.agent, agent_counters or {}),
+        (aggregates.CSR, scl.saved_by, saver_counters or {}),
+        *((aggregates.SCL_STATUS, status, {"scls": amount}) for status, amount in status_moves),
+    ]
+    return aggregates.steps(scl.tenant_id, day, scl.scl_id, changes)
 
 
 def _status_event(scl: SecondChanceLead, previous: str | None) -> DomainEvent:
@@ -165,6 +185,7 @@ def evaluate(tenant_id: str, call_id: str, analyser: CallAnalyser) -> str:
                 ),
                 TxStep.put(scl, "this call's SCL exists already", condition=SecondChanceLead.pk.does_not_exist()),
                 outbox.step(created),
+                *_counting(scl, {"scls": 1}, agent_counters={"scls": 1}, status_moves=((st.NEW, 1),)),
             ]
             events.append(created)
         try:
@@ -296,6 +317,7 @@ def _change(
     why: str | None,
     automatic: bool = False,
     job_id: str | None = None,
+    saved_by: str | None = None,
 ) -> dict[str, Any]:
     for _attempt in range(MAX_ATTEMPTS):
         scl = store.get_or_404(
@@ -316,13 +338,23 @@ def _change(
         scl.status = target
         scl.job_id = job_id or scl.job_id
         scl.history = [*(scl.history or []), {"at": utc_now(), "by": by, "from": previous, "to": target, "why": why}]
+        counters = {}
+        if target in (st.CALL_BACK_ATTEMPTED, st.BOOKED_BY_SCL) and not scl.followed_up_at:
+            scl.followed_up_at = utc_now()
+            counters["scls_followed_up"] = 1
+        saver = None
+        if target == st.BOOKED_BY_SCL:
+            scl.saved_by = saved_by
+            counters["scls_saved"] = 1
+            saver = {"scls_saved": 1}
         _index(scl)
         store.touch(scl)
         event = _status_event(scl, previous)
         step = TxStep.put(scl, "the SCL changed meanwhile")
         step.error = _Changed
+        counting = _counting(scl, counters, saver_counters=saver, status_moves=((previous, -1), (target, 1)))
         try:
-            store.transact([step, outbox.step(event)])
+            store.transact([step, outbox.step(event), *counting])
         except _Changed:
             continue
         outbox.publish_after_commit([event])
@@ -389,7 +421,9 @@ def banner(tenant_id: str, phone: str) -> dict[str, Any]:
     return {"phone": phone, "second_chance_lead": scl_view(current, settings) if current else None}
 
 
-def on_job_booked(tenant_id: str, *, job_id: str, phone: str | None, booked_at: str) -> list[str]:
+def on_job_booked(
+    tenant_id: str, *, job_id: str, phone: str | None, booked_at: str, booked_by: str | None = None
+) -> list[str]:
     """The automatic statuses: each open SCL of the caller ends as booked by SCL, or booked elsewhere."""
     if not phone:
         return []
@@ -400,7 +434,16 @@ def on_job_booked(tenant_id: str, *, job_id: str, phone: str | None, booked_at: 
         if scl.status not in st.OPEN_STATUSES:
             continue
         target = st.automatic_status(_moment(booked_at), _moment(scl.created_at))
-        _change(tenant_id, scl.scl_id, target, by=None, why=f"job {job_id} booked", automatic=True, job_id=job_id)
+        _change(
+            tenant_id,
+            scl.scl_id,
+            target,
+            by=None,
+            why=f"job {job_id} booked",
+            automatic=True,
+            job_id=job_id,
+            saved_by=booked_by,
+        )
         changed.append(scl.scl_id)
     return changed
 

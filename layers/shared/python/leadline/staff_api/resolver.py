@@ -20,6 +20,7 @@ from leadline.staff_api.routes import (
     notifications,
     operations,
     people,
+    reports,
     scl,
     settings,
 )
@@ -56,6 +57,7 @@ for router in (
     bookings.router,
     integrations.router,
     dni.router,
+    reports.router,
 ):
     app.include_router(router)
 

@@ -389,3 +389,65 @@ class SclSettingsPut(Body):
     enabled: bool = None  # type: ignore[assignment]
     after_call_work_minutes: int = None  # type: ignore[assignment]
     cold_lead_threshold_hours: Annotated[int, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]
+
+
+PartnerCategory = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class CategoryTarget(Body):
+    job_type_id: Ident
+    business_unit_id: Ident
+
+
+class IntegrationPut(Body):
+    """A lead partner's set-up; a field left out is unchanged."""
+
+    status: Literal["active", "error", "disconnected"] = None  # type: ignore[assignment]
+    campaign_id: Ident | None = Field(default=None, description="The campaign the partner's leads carry")
+    category_map: Annotated[dict[PartnerCategory, CategoryTarget], Field(max_length=300)] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="The partner's category (as it sends it; case and spacing do not matter) -> job type and "
+        "business unit. The whole map: a category left out is unmapped.",
+    )
+
+
+# --- dynamic number insertion -------------------------------------------------------------------
+
+
+def _dni_domain(value: str) -> str:
+    from leadline.dni.rules import check_domain
+
+    try:
+        return check_domain(value)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
+UtmValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class DniSourceRule(Body):
+    """Visitors whose source matches every field given (without case) belong to the campaign; first match wins."""
+
+    utm_source: UtmValue | None = Field(default=None, description="e.g. google; gclid visits are google")
+    utm_medium: UtmValue | None = Field(default=None, description="e.g. cpc; referrals are referral or organic")
+    utm_campaign: UtmValue | None = None
+    campaign_id: Ident
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> DniSourceRule:
+        if not (self.utm_source or self.utm_medium or self.utm_campaign):
+            raise ValueError("a source rule names at least one of utm_source, utm_medium, utm_campaign")
+        return self
+
+
+class DniConfigPut(Body):
+    domain: Annotated[str, AfterValidator(_dni_domain)] = Field(
+        description="The website's bare domain, e.g. acme-home.example (no http://, path or port)"
+    )
+    pool: Annotated[list[Phone], Field(max_length=100)] = Field(
+        description="The company's tracking numbers shown to visitors, one per visitor session (1 to 30)"
+    )
+    session_minutes: int = Field(default=30, description="How long a number stays held for a visitor (5 to 240)")
+    default_number: Phone = Field(description="The number the website shows without DNI (not a pool number)")
+    source_rules: Annotated[list[DniSourceRule], Field(max_length=20)] = Field(default_factory=list)

@@ -1,0 +1,105 @@
+"""Angi (formerly HomeAdvisor) lead delivery, in Angi's own format (docs/partners.md).
+
+One JSON lead per POST, with the company's API key in `x-api-key`. The fields are HomeAdvisor's JSON lead feed:
+`name`, `firstName`, `lastName`, `address`, `city`, `stateProvince`, `postalCode`, `primaryPhone`,
+`secondaryPhone`, `email`, `srOid` (the service request), `leadOid` (this lead: the booking's external id, the same
+on Angi's retries), `taskOid` and `taskName` (the category), `fee`, `comments`, `interview` ([{question, answer}],
+or the older "Question:Answer; ..." text), `matchType`, `leadDescription`, `spEntityId`, `spCompanyName`, ...
+Angi retries a delivery not answered 200 (three times, 15 minutes apart), so the answer is 200 only once the lead
+is stored. Unknown fields are accepted: the format is Angi's.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from leadline.bookings.service import Incoming
+from leadline.partners.common import ANGI, address, contact, full_name, ident, load_json, price, qa_list, text
+
+API_KEY_HEADER = "x-api-key"
+MAX_API_KEY = 160  # Angi's limit
+
+_ID = {"type": ["string", "integer"]}
+_TEXT = {"type": ["string", "null"]}
+_NUMBER_OR_TEXT = {"type": ["string", "number", "integer", "null"]}
+
+SCHEMA = {
+    "type": "object",
+    "required": ["leadOid"],
+    "properties": {
+        "leadOid": {**_ID, "minLength": 1, "maxLength": 64},
+        "srOid": {"type": ["string", "integer", "null"]},
+        "taskOid": {"type": ["string", "integer", "null"]},
+        "name": _TEXT,
+        "firstName": _TEXT,
+        "lastName": _TEXT,
+        "address": _TEXT,
+        "city": _TEXT,
+        "stateProvince": _TEXT,
+        "postalCode": {"type": ["string", "integer", "null"]},
+        "primaryPhone": _NUMBER_OR_TEXT,
+        "phoneExt": _NUMBER_OR_TEXT,
+        "secondaryPhone": _NUMBER_OR_TEXT,
+        "email": _TEXT,
+        "fee": _NUMBER_OR_TEXT,
+        "taskName": _TEXT,
+        "comments": _TEXT,
+        "interview": {
+            "type": ["array", "string", "null"],
+            "items": {
+                "type": "object",
+                "required": ["question"],
+                "properties": {"question": {"type": "string"}, "answer": {"type": ["string", "number", "null"]}},
+            },
+        },
+        "matchType": _TEXT,
+        "leadDescription": _TEXT,
+    },
+}
+
+
+def api_key_valid(configured: dict, given: str | None) -> bool:
+    expected = configured.get("api_key") or ""
+    return bool(expected and given) and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def load(raw_body: bytes) -> dict:
+    return load_json(raw_body, SCHEMA, "the lead is not in Angi's lead format")
+
+
+def _interview(value) -> list[dict[str, str]]:
+    """The list form, or HomeAdvisor's older text "Question:Answer; Question:Answer;"."""
+    if isinstance(value, list):
+        return qa_list(value)
+    pairs = []
+    for chunk in (value or "").split(";"):
+        question, sep, answer = chunk.partition(":")
+        if question.strip():
+            pairs.append({"question": question.strip(), "answer": answer.strip() if sep else ""})
+    return qa_list(pairs)
+
+
+def parse(payload: dict, raw_body: bytes) -> Incoming:
+    reach = contact(payload.get("primaryPhone"), label="Primary phone as given")
+    extra = []
+    if secondary := text(payload.get("secondaryPhone"), 40):
+        extra.append({"question": "Secondary phone", "answer": secondary})
+    if ext := text(payload.get("phoneExt"), 10):
+        extra.append({"question": "Phone extension", "answer": ext})
+    return Incoming(
+        source="partner",
+        partner=ANGI,
+        external_id=ident(payload["leadOid"], "leadOid", 64),
+        customer_name=full_name(payload.get("firstName"), payload.get("lastName"), payload.get("name")),
+        phone=reach.phone,
+        email=text(payload.get("email"), 254),
+        address=address(
+            payload.get("address"), None, payload.get("city"), payload.get("stateProvince"), payload.get("postalCode")
+        ),
+        category=text(payload.get("taskName"), 200),
+        description=text(payload.get("comments")),
+        details=[*_interview(payload.get("interview")), *extra, *reach.details],
+        lead_price=price(payload.get("fee")),
+        flags=list(reach.flags),
+        raw=raw_body.decode("utf-8", errors="replace"),
+    )

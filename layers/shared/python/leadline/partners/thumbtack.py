@@ -1,0 +1,243 @@
+"""Thumbtack's v4 webhooks, in Thumbtack's own format (docs/partners.md).
+
+Every delivery is an envelope `{"event": {"eventType", "triggeredAt", "webhookID"}, "data": {...}}`:
+- `NegotiationCreatedV4`: a new lead ("negotiation"); `data.negotiationID` is its id, the booking's external id;
+- `MessageCreatedV4`: a message in a negotiation (`messageID`, `negotiationID`, `from`, `text`, `sentAt`), a note on
+  that negotiation's booking. Thumbtack may send a negotiation's first messages before the negotiation itself.
+Other event types are acknowledged and ignored. Thumbtack authenticates with the HTTP Basic credentials given when
+the webhook was registered (`auth: {username, password}`). Unknown fields are accepted: the format is Thumbtack's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
+
+from leadline.bookings.service import Incoming
+from leadline.errors import InvalidInput
+from leadline.partners.common import (
+    THUMBTACK,
+    address,
+    check,
+    contact,
+    full_name,
+    ident,
+    load_json,
+    moment,
+    price,
+    qa_list,
+    text,
+)
+
+NEGOTIATION_CREATED = "NegotiationCreatedV4"
+MESSAGE_CREATED = "MessageCreatedV4"
+
+_ID = {"type": ["string", "integer"], "minLength": 1, "maxLength": 128}
+_TEXT = {"type": ["string", "null"]}
+_PERSON = {
+    "type": ["object", "null"],
+    "properties": {
+        "customerID": {"type": ["string", "integer", "null"]},
+        "firstName": _TEXT,
+        "lastName": _TEXT,
+        "displayName": _TEXT,
+        "phone": _TEXT,
+        "email": _TEXT,
+    },
+}
+
+ENVELOPE_SCHEMA = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {
+            "type": "object",
+            "required": ["eventType"],
+            "properties": {
+                "eventType": {"type": "string", "minLength": 1, "maxLength": 100},
+                "triggeredAt": _TEXT,
+                "webhookID": {"type": ["string", "integer", "null"]},
+            },
+        },
+        "data": {"type": "object"},
+    },
+}
+
+NEGOTIATION_SCHEMA = {
+    "type": "object",
+    "required": ["negotiationID"],
+    "properties": {
+        "negotiationID": _ID,
+        "createdAt": _TEXT,
+        "leadPrice": {"type": ["string", "number", "null"]},
+        "business": {"type": ["object", "null"]},
+        "customer": _PERSON,
+        "request": {
+            "type": ["object", "null"],
+            "properties": {
+                "requestID": {"type": ["string", "integer", "null"]},
+                "category": {
+                    "type": ["object", "string", "null"],
+                    "properties": {"categoryID": {"type": ["string", "integer", "null"]}, "name": _TEXT},
+                },
+                "description": _TEXT,
+                "location": {
+                    "type": ["object", "null"],
+                    "properties": {
+                        "address1": _TEXT,
+                        "address2": _TEXT,
+                        "city": _TEXT,
+                        "state": _TEXT,
+                        "zipCode": {"type": ["string", "integer", "null"]},
+                    },
+                },
+                "details": {
+                    "type": ["array", "null"],
+                    "items": {
+                        "type": "object",
+                        "required": ["question"],
+                        "properties": {
+                            "question": {"type": "string"},
+                            "answer": {"type": ["string", "number", "null"]},
+                        },
+                    },
+                },
+                "proposedTimes": {
+                    "type": ["array", "null"],
+                    "items": {
+                        "type": ["object", "string"],
+                        "properties": {"start": _TEXT, "end": _TEXT},
+                    },
+                },
+            },
+        },
+    },
+}
+
+MESSAGE_SCHEMA = {
+    "type": "object",
+    "required": ["negotiationID", "messageID", "text"],
+    "properties": {
+        "negotiationID": _ID,
+        "messageID": _ID,
+        "from": _TEXT,
+        "text": {"type": "string", "maxLength": 20000},
+        "sentAt": _TEXT,
+        "customer": _PERSON,
+        "attachments": {"type": ["array", "null"]},
+    },
+}
+
+
+def credentials_valid(configured: dict, authorization: str | None) -> bool:
+    """HTTP Basic: `Authorization: Basic base64(username:password)`, compared in constant time."""
+    username, password = configured.get("username") or "", configured.get("password") or ""
+    if not (username and password and authorization):
+        return False
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    given_user, sep, given_password = decoded.partition(":")
+    user_ok = hmac.compare_digest(given_user.encode(), username.encode())
+    password_ok = hmac.compare_digest(given_password.encode(), password.encode())
+    return bool(sep) and user_ok and password_ok
+
+
+def basic_authorization(username: str, password: str) -> str:
+    """The header Thumbtack sends (for tests and the demo)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def load(raw_body: bytes) -> tuple[str, dict]:
+    """(event type, data) of a delivery."""
+    envelope = load_json(raw_body, ENVELOPE_SCHEMA, "the body is not a Thumbtack webhook ({event, data})")
+    return envelope["event"]["eventType"], envelope["data"]
+
+
+def _category(request: dict) -> str | None:
+    category = request.get("category")
+    if isinstance(category, dict):
+        return text(category.get("name"), 200)
+    return text(category, 200)
+
+
+def _proposed_time(item) -> str | None:
+    if isinstance(item, dict):
+        start, end = text(item.get("start"), 40), text(item.get("end"), 40)
+        return f"{start}/{end}" if start and end else start  # an ISO 8601 interval
+    return text(item, 100)
+
+
+def parse_negotiation(data: dict, raw_body: bytes) -> Incoming:
+    negotiation = _check_data(data, NEGOTIATION_SCHEMA, "the NegotiationCreatedV4 is not in Thumbtack's format")
+    customer = negotiation.get("customer") or {}
+    request = negotiation.get("request") or {}
+    location = request.get("location") or {}
+    reach = contact(customer.get("phone"))
+    return Incoming(
+        source="partner",
+        partner=THUMBTACK,
+        external_id=ident(negotiation["negotiationID"], "data.negotiationID"),
+        customer_name=full_name(customer.get("firstName"), customer.get("lastName"), customer.get("displayName")),
+        phone=reach.phone,
+        email=text(customer.get("email"), 254),
+        address=address(
+            location.get("address1"),
+            location.get("address2"),
+            location.get("city"),
+            location.get("state"),
+            location.get("zipCode"),
+        ),
+        category=_category(request),
+        description=text(request.get("description")),
+        details=[*qa_list(request.get("details")), *reach.details],
+        requested_times=[t for t in (_proposed_time(i) for i in request.get("proposedTimes") or []) if t],
+        lead_price=price(negotiation.get("leadPrice")),
+        received_at=_moment(negotiation.get("createdAt")),
+        flags=list(reach.flags),
+        raw=raw_body.decode("utf-8", errors="replace"),
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    negotiation_id: str
+    message_id: str
+    sender: str  # Thumbtack's `from`: Customer | Business
+    text: str
+    sent_at: str | None
+    raw: str
+
+    def note(self) -> str:
+        return f"{self.sender} (on Thumbtack): {self.text}"
+
+
+def parse_message(data: dict, raw_body: bytes) -> Message:
+    message = _check_data(data, MESSAGE_SCHEMA, "the MessageCreatedV4 is not in Thumbtack's format")
+    return Message(
+        negotiation_id=ident(message["negotiationID"], "data.negotiationID"),
+        message_id=ident(message["messageID"], "data.messageID"),
+        sender=text(message.get("from"), 50) or "Customer",
+        text=text(message["text"], 20000) or "",
+        sent_at=_moment(message.get("sentAt")),
+        raw=raw_body.decode("utf-8", errors="replace"),
+    )
+
+
+def _moment(value) -> str | None:
+    """Thumbtack's time of the lead, if we can read it; else the time we receive it (never a reason to refuse)."""
+    try:
+        return moment(value, "time")
+    except InvalidInput:
+        return None
+
+
+def _check_data(data: dict, schema: dict, what: str) -> dict:
+    """`data` of an envelope already read, checked against its event's schema (fields named from the envelope)."""
+    return check({"data": data}, {"type": "object", "properties": {"data": schema}}, what)["data"]

@@ -1,0 +1,1 @@
+"""Reports: counters kept as things happen, and the reports read from them."""

@@ -1,0 +1,103 @@
+"""The counters reports read, added to inside the transaction of the change they count.
+
+Each counted change is a write that happens once (a call's first attribution, a lead's creation, a conversion,
+an SCL's status change, ...), so the counter it carries is exact: a duplicate delivery is refused with its
+write, and a lost one loses nothing because nothing was written. Counters live on `Aggregate` items keyed by
+dimension, day (the company's time zone), value and a shard (a busy day's campaign would otherwise be one hot
+item that every call's transaction contends for).
+
+What is counted, and where (the recount in `rebuild.py` computes the same from the records):
+    campaign/<campaign id | unknown | direct>, the day of ...
+        calls            a call's first attribution (its `report_day`)
+        lead_calls       a call classified with a lead reason (-1 if classified again as not a lead)
+        leads            a lead's creation, a booking's receipt (partner and online leads)
+        leads_converted  a lead's or booking's conversion, on its creation day
+        jobs             a job's booking
+        scls             an SCL's creation
+        scls_followed_up an SCL's first call back or save, on its creation day
+        scls_saved       an SCL booked by SCL, on its creation day
+    source/<lead source>:   leads, leads_converted (as above)
+    csr/<employee id>:      calls_handled (first classification of a call), jobs (booked by), scls (raised from
+                            their calls), scls_saved (booked by them)
+    scl_status/<status>:    scls, on the SCL's creation day: +1 to its status, -1 from the one it left
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from leadline.data import store
+from leadline.data.models import Aggregate, TenantSettings
+from leadline.data.store import TxStep
+
+SHARDS = 4
+CAMPAIGN, SOURCE, CSR, SCL_STATUS = "campaign", "source", "csr", "scl_status"
+DIMENSIONS = (CAMPAIGN, SOURCE, CSR, SCL_STATUS)
+COUNTERS = (
+    "calls",
+    "lead_calls",
+    "leads",
+    "leads_converted",
+    "jobs",
+    "scls",
+    "scls_followed_up",
+    "scls_saved",
+    "calls_handled",
+)
+UNKNOWN = "unknown"
+_ZONE_CACHE_SECONDS = 300
+_zones: dict[str, tuple[float, ZoneInfo]] = {}
+
+
+def zone(tenant_id: str) -> ZoneInfo:
+    """The company's time zone, kept for a few minutes per process (one read, not one per counted change)."""
+    cached = _zones.get(tenant_id)
+    if cached and time.monotonic() - cached[0] < _ZONE_CACHE_SECONDS:
+        return cached[1]
+    settings = store.get(TenantSettings, tenant_id, "SETTINGS")
+    found = ZoneInfo(settings.time_zone if settings else "UTC")
+    _zones[tenant_id] = (time.monotonic(), found)
+    return found
+
+
+def remember_zone(tenant_id: str, time_zone: str) -> None:
+    """For callers that have read the settings anyway."""
+    _zones[tenant_id] = (time.monotonic(), ZoneInfo(time_zone))
+
+
+def day_of(tenant_id: str, moment: str | None) -> str:
+    """The company's day of an ISO time (now if None)."""
+    at = datetime.fromisoformat(moment.replace("Z", "+00:00")) if moment else datetime.now(UTC)
+    return at.astimezone(zone(tenant_id)).date().isoformat()
+
+
+def sk(dimension: str, day: str, value: str, shard: int) -> str:
+    return f"AGG#{dimension}#{day}#{value}#{shard}"
+
+
+def shard_of(key: str) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % SHARDS
+
+
+def add(tenant_id: str, dimension: str, day: str, value: str | None, counters: dict[str, int], key: str) -> TxStep:
+    """A step adding `counters` to one aggregate (made if missing). `key` (the counted record's id) picks the
+    shard, so the same record always lands in the same one."""
+    value = value or UNKNOWN
+    unknown = set(counters) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown counters {sorted(unknown)}")
+    item = Aggregate(f"T#{tenant_id}", sk(dimension, day, value, shard_of(key)), tenant_id=tenant_id)
+    sets = {"tenant_id": tenant_id, "dimension": dimension, "day": day, "value": value}
+    return TxStep.add(item, counters, sets, "the report counters could not be written")
+
+
+def steps(tenant_id: str, day: str, key: str, changes: list[tuple[str, str | None, dict[str, int]]]) -> list[TxStep]:
+    """Several aggregates of one day: [(dimension, value, counters)], those with nothing to add left out."""
+    return [
+        add(tenant_id, dimension, day, value, counters, key)
+        for dimension, value, counters in changes
+        if any(counters.values()) and (dimension != CSR or value)
+    ]

@@ -1,0 +1,70 @@
+"""Reports, read from the counters kept as things happen; JSON, or CSV with `format=csv`. Needs `view_reports`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from leadline.permissions import Permission
+from leadline.reports import service
+from leadline.staff_api.auth import principal
+
+router = APIGatewayRouter()
+From = Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="First day, YYYY-MM-DD")]
+To = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Last day (included), YYYY-MM-DD")]
+Format = Annotated[Literal["json", "csv"], Query()]
+REPORTS = {
+    "campaign-summary": service.campaign_summary,
+    "lead-volume": service.lead_volume,
+    "scl-recovery": service.scl_recovery,
+    "csr-performance": service.csr_performance,
+}
+
+
+def _report(name: str, day_from: str, day_to: str, fmt: str):
+    caller = principal(router)
+    caller.require(Permission.VIEW_REPORTS)
+    data = REPORTS[name](caller.tenant_id, day_from, day_to)
+    if fmt != "csv":
+        return data
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=service.to_csv(name, data),
+        headers={"Content-Disposition": f'attachment; filename="{name}-{data["from"]}-{data["to"]}.csv"'},
+    )
+
+
+@router.get(
+    "/v1/reports/campaign-summary",
+    tags=["Reports"],
+    summary="A row per campaign and Unknown: calls, lead calls, leads, booked jobs, rates, SCLs; totals",
+)
+def campaign_summary(from_: From, to: To, format: Format = "json"):  # noqa: A002 - the query parameter's name
+    return _report("campaign-summary", from_, to, format)
+
+
+@router.get("/v1/reports/lead-volume", tags=["Reports"], summary="Leads by day and source; lead-to-booking rate")
+def lead_volume(from_: From, to: To, format: Format = "json"):  # noqa: A002
+    return _report("lead-volume", from_, to, format)
+
+
+@router.get(
+    "/v1/reports/scl-recovery",
+    tags=["Reports"],
+    summary="SCLs created, followed up and saved by day; follow-up rate; the outcome mix",
+)
+def scl_recovery(from_: From, to: To, format: Format = "json"):  # noqa: A002
+    return _report("scl-recovery", from_, to, format)
+
+
+@router.get(
+    "/v1/reports/csr-performance",
+    tags=["Reports"],
+    summary="Per CSR: calls handled, booked, booking rate, SCLs raised from their calls, SCLs they saved",
+)
+def csr_performance(from_: From, to: To, format: Format = "json"):  # noqa: A002
+    return _report("csr-performance", from_, to, format)
