@@ -45,10 +45,11 @@ synth: $(INSTALLED)
 deploy: $(INSTALLED)
 	npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy
 
-## Benchmarks: cold start (handler import vs a bare handler), DynamoDB requests per webhook
+## Benchmarks: cold start (handler import vs a bare handler), DynamoDB requests per webhook, report cost vs calls
 bench: $(INSTALLED)
 	$(PY) bench/cold_start.py
 	$(PY) bench/ddb_requests.py
+	$(PY) bench/report_cost.py
 
 clean:
 	rm -rf $(VENV) cdk.out .local
