@@ -380,3 +380,24 @@ def test_preferences_need_a_phone_for_texts(tenant):
     )
     assert response.status_code == 200 and response.json()["mobile_phone"] == "+15125550199"
     assert tenant.csr.get("/v1/me/notification-preferences").json()["channels"]["sms"] is True
+
+
+def test_a_partner_lead_is_told_to_those_who_work_leads_and_an_online_booking_to_nobody(team):
+    tid = team.tenant.tenant_id
+    detail = {
+        "event_id": uuid.uuid4().hex,
+        "tenant_id": tid,
+        "occurred_at": "2026-11-23T18:00:00.000Z",
+        "booking_id": "bk-1",
+        "source": "partner",
+        "partner": "thumbtack",
+        "phone": "+15125550188",
+        "customer_name": "Pat",
+        "category": "Drain Cleaning",
+    }
+    outcome = service.notify("BookingReceived", detail)
+    # manage_leads: the admin, the office manager and the three CSRs; in-app and email each, the reviewer's text
+    assert outcome == {"sent": 11}
+    (inbox,) = team.inbox("agent")
+    assert inbox["title"] == "New thumbtack lead: (512) 555-0188" and inbox["link"].endswith("/bookings/bk-1")
+    assert service.notify("BookingReceived", {**detail, "event_id": uuid.uuid4().hex, "source": "online"}) == {}
