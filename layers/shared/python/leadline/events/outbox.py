@@ -74,7 +74,8 @@ class Publisher:
         return self._client
 
     def publish(self, items: list[OutboxEvent]) -> None:
-        """Put the events on the bus (10 at a time, refusing a partial failure), then clear them from the outbox."""
+        """Put the events on the bus (10 at a time), then clear them from the outbox. Entries EventBridge refuses
+        stay there (and the call raises): only they are published again."""
         from leadline.config import event_bus_name
 
         bus = self._bus_name or event_bus_name()
@@ -86,11 +87,17 @@ class Publisher:
                     for i in batch
                 ]
             )
-            if response.get("FailedEntryCount"):
-                raise RuntimeError(f"EventBridge refused {response['FailedEntryCount']} of {len(batch)} events")
+            refused = response.get("FailedEntryCount") or 0
+            results = response.get("Entries") or []
+            if refused and len(results) != len(batch):
+                raise RuntimeError(f"EventBridge refused {refused} of {len(batch)} events")
+            # Entries answer the events in the order they were put
+            published = [i for i, r in zip(batch, results, strict=True) if not r.get("ErrorCode")] if refused else batch
             with OutboxEvent.batch_write() as writer:
-                for item in batch:
+                for item in published:
                     writer.delete(item)
+            if refused:
+                raise RuntimeError(f"EventBridge refused {refused} of {len(batch)} events")
 
 
 _default_publisher = Publisher()

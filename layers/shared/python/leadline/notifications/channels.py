@@ -1,8 +1,8 @@
 """The two outside channels: email through Amazon SES, texts through Amazon SNS.
 
 Both clients retry throttling and transient errors with botocore's standard mode (exponential backoff with
-jitter, 5 attempts); what still fails is raised, and the notifier leaves the event to be retried, then
-dead-lettered.
+jitter, 5 retries after the first try); what still fails is raised, and the notifier leaves the event to be
+retried, then dead-lettered.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ Each (event, employee, channel) is one Notification item, and its conditional wr
 once however often EventBridge delivers the event or the function is retried:
 - in-app: the item is the message; written once, as sent.
 - email and text: the item is claimed (status `sending`, with a short lease) before the send, and marked `sent`
-  after it. A claim fails if the item is sent, skipped or held, or if another delivery holds a live lease. A
-  failed send leaves it `failed`, claimable again, and the event is raised so that it is retried and, in the
-  end, dead-lettered. The one window left: a send that succeeds and a process that dies before marking it.
+  after it. A claim fails if the item is sent, skipped or held, or if another delivery holds a live lease; in
+  that last case the event is raised too, since that delivery may have died before sending, and its retry after
+  the lease sends or finds it sent. A failed send leaves it `failed`, claimable again, and the event is raised so
+  that it is retried and, in the end, dead-lettered. The one window left: a send that succeeds and a process that
+  dies before marking it.
 - a channel that cannot be used (texts without the company's SMS registration, no address) is written as
   `skipped` with the reason, once, and the other channels still go.
 Texts in the company's quiet hours are written `held` until they end; the scanner sends them.
@@ -53,6 +55,10 @@ SETTINGS_SK = "SETTINGS"
 
 class DeliveryFailed(Exception):
     """Some sends failed (after the clients' own retries); the event must be retried, then dead-lettered."""
+
+
+class SendInProgress(Exception):
+    """Another delivery holds this send's lease. It may die before sending: this delivery is retried, not done."""
 
 
 def notification_id(event_id: str, employee_id: str) -> str:
@@ -302,6 +308,9 @@ def _send(item: Notification, send) -> str:
     """Claim, send, mark: the three steps of an outside channel."""
     item.lease_until = _iso(datetime.now(UTC) + LEASE)
     if not _claim(item):
+        held = store.get(Notification, item.tenant_id, item.sk, consistent=True)
+        if held is not None and held.status == SENDING:
+            raise SendInProgress(f"another delivery is sending it (lease until {held.lease_until}); retry after")
         return "duplicate"
     try:
         message_id = send()

@@ -16,6 +16,7 @@ from leadline.data import store
 from leadline.data.models import EvaluationDue, tenant_pk
 from leadline.data.store import TxStep
 from leadline.leads import abandoned
+from leadline.observability import logger
 from leadline.scl import service as scl
 from leadline.scl.analysis import CallAnalyser
 from leadline.scl.transcription import RUNNING, STARTED, TRANSCRIBED, Transcription
@@ -92,7 +93,11 @@ def sweep(analyser: CallAnalyser, *, limit: int = 200, transcription: Transcript
     for shard in range(SHARDS):
         overdue = EvaluationDue.by_parent.query(f"EVALDUE#{shard}", EvaluationDue.gsi1sk < now, limit=limit)
         for item in overdue:
-            on_elapsed(item.tenant_id, item.call_id, analyser, transcription=transcription)
+            try:
+                on_elapsed(item.tenant_id, item.call_id, analyser, transcription=transcription)
+            except Exception:  # noqa: BLE001 - it stays due for the next sweep; the calls after it go on
+                logger.exception("an overdue evaluation failed; it stays due", extra={"call_id": item.call_id})
+                continue
             handled += 1
     return handled
 
