@@ -83,11 +83,13 @@ def preflight() -> Response:
 def create_online_booking() -> Response:
     event = router.current_event
     tenant_id = online.tenant_of_key(event.get_header_value(KEY_HEADER, case_sensitive=False))
-    raw = base64.b64decode(event.body or "").decode() if event.is_base64_encoded else (event.body or "")
     try:
+        raw = base64.b64decode(event.body or "").decode() if event.is_base64_encoded else (event.body or "")
         body = json.loads(raw)
-    except ValueError:
+    except ValueError:  # UnicodeDecodeError included: a body that is not UTF-8
         raise InvalidInput("the body is not JSON") from None
+    except RecursionError:
+        raise InvalidInput("the body is JSON nested too deeply") from None
     try:
         validate(event=body, schema=SCHEMA)
     except SchemaValidationError as exc:

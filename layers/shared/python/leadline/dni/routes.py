@@ -131,6 +131,8 @@ def _visit(raw: str | None) -> Visit:
         data = json.loads(raw or "{}")
     except ValueError:
         raise InvalidInput("the body is not JSON") from None
+    except RecursionError:
+        raise InvalidInput("the body is JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidInput("the body is not a JSON object")
     values: dict[str, str | None] = {}

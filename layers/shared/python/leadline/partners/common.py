@@ -45,6 +45,8 @@ def load_json(raw_body: bytes, schema: dict, what: str) -> dict:
         payload = json.loads(raw_body)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("the body is not JSON") from None
+    except RecursionError:
+        raise InvalidInput("the body is JSON nested too deeply") from None
     return check(payload, schema, what)
 
 
@@ -100,13 +102,13 @@ def moment(value: Any, field_name: str) -> str | None:
         return None
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 with an offset has no UTC time
         raise InvalidInput(
             f"{field_name} '{raw}' is not an ISO 8601 date and time (e.g. 2026-11-23T15:04:00Z)", field=field_name
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def price(value: Any) -> str | None:

@@ -87,6 +87,26 @@ def validation_error(exc: RequestValidationError) -> Response:
     return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_input", summary, errors)
 
 
+UNREADABLE_BODY = {
+    UnicodeDecodeError: "the body is not UTF-8 text: send JSON",  # API Gateway passes such a body base64-encoded
+    RecursionError: "the body is JSON nested too deeply",
+}
+
+
+@app.exception_handler(list(UNREADABLE_BODY))
+def unreadable_body(exc: Exception) -> Response:
+    """A body the validation could not read as JSON; these errors raised by anything else are re-raised (a 5xx)."""
+    try:
+        _ = app.current_event.json_body
+    except (UnicodeDecodeError, RecursionError) as unreadable:
+        message = UNREADABLE_BODY[type(unreadable)]
+        errors = [{"field": "body", "message": message}]
+        return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_input", message, errors)
+    except ValueError:
+        pass
+    raise exc
+
+
 @app.not_found
 def not_found(_exc: Exception) -> Response:
     return _error(

@@ -40,9 +40,11 @@ def _time(value, field: str) -> datetime | None:
             moment = datetime.fromtimestamp(value, UTC)
         else:
             moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # year 1 or 9999 with an offset has no UTC time to store
     except (ValueError, OverflowError, OSError):
         raise InvalidInput(f"{field} '{str(value)[:40]}' is not a date and time", field=field) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def check_replay(payload: dict, now: datetime) -> None:
@@ -58,6 +60,8 @@ def load(raw_body: bytes) -> dict:
         payload = json.loads(raw_body)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("the body is not JSON") from None
+    except RecursionError:
+        raise InvalidInput("the body is JSON nested too deeply") from None
     if not isinstance(payload, dict):
         raise InvalidInput("the body must be a JSON object")
     return payload
@@ -80,9 +84,15 @@ def parse(payload: dict, raw_body: bytes) -> CallEvent:
         raise InvalidInput("id (the CallRail call id) is missing", field="id")
     try:
         duration = int(payload.get("duration") or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
         raise InvalidInput("duration must be a whole number of seconds", field="duration") from None
+    if not 0 <= duration <= 86400:
+        raise InvalidInput("duration must be from 0 to 86400 seconds", field="duration")
     started = _time(payload.get("start_time"), "start_time")
+    try:
+        ended = started + timedelta(seconds=duration) if started else None
+    except OverflowError:
+        raise InvalidInput("start_time plus duration is past the year 9999", field="start_time") from None
     answered = payload.get("answered")
     if not isinstance(answered, bool):
         answered = duration > 0
@@ -102,7 +112,7 @@ def parse(payload: dict, raw_body: bytes) -> CallEvent:
         status="completed" if answered else "no-answer",
         answered=answered,
         started_at=started,
-        ended_at=started + timedelta(seconds=duration) if started else None,
+        ended_at=ended,
         duration_seconds=duration,
         recording=Recording(url=recording) if isinstance(recording, str) and recording else None,
         transcript=Transcript(text=str(transcript)) if transcript else None,

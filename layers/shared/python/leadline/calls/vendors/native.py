@@ -41,7 +41,7 @@ SCHEMA = {
         "outcome": {"enum": list(OUTCOMES)},
         "duration_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
         "recording_url": {"type": "string", "minLength": 8, "maxLength": 2048},
-        "recording_duration_seconds": {"type": "integer", "minimum": 0},
+        "recording_duration_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
         "transcript": {"type": "string", "maxLength": 200000},
     },
     "allOf": [
@@ -79,6 +79,8 @@ def load(raw_body: bytes) -> dict:
         payload = json.loads(raw_body)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("the body is not JSON") from None
+    except RecursionError:
+        raise InvalidInput("the body is JSON nested too deeply") from None
     try:
         validate(event=payload, schema=SCHEMA)
     except SchemaValidationError as exc:
@@ -89,9 +91,11 @@ def load(raw_body: bytes) -> dict:
 def _time(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # year 1 or 9999 with an offset has no UTC time to store
+    except (ValueError, OverflowError):
         raise InvalidInput(f"occurred_at '{value}' is not an ISO 8601 date and time", field="occurred_at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def parse(payload: dict) -> CallEvent:

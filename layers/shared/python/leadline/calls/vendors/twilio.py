@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import re
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -21,6 +22,7 @@ from leadline.phones import to_e164
 VENDOR = "twilio"
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 _HASHES = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
+MAX_INT = 10**9
 
 
 def form_params(body: str) -> list[tuple[str, str]]:
@@ -93,6 +95,8 @@ def _int(params, name: str) -> int | None:
         raise InvalidInput(f"{name} must be a whole number, not '{value[:20]}'", field=name) from None
     if number < 0:
         raise InvalidInput(f"{name} must not be negative", field=name)
+    if number > MAX_INT:  # nothing Twilio counts comes near; DynamoDB would refuse a number of 39 digits or more
+        raise InvalidInput(f"{name} must be at most {MAX_INT}", field=name)
     return number
 
 
@@ -101,9 +105,12 @@ def _time(params, name: str):
     if value is None:
         return None
     try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        moment = parsedate_to_datetime(value)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # "-0000": UTC (RFC 5322 3.3)
+        moment.astimezone(UTC)  # year 1 or 9999 with an offset has no UTC time to store
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(f"{name} '{value[:40]}' is not an RFC 2822 date", field=name) from None
+    return moment
 
 
 def _number(params, name: str, details: dict[str, str]) -> str | None:
