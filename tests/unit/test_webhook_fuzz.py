@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import fastjsonschema
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -51,25 +50,6 @@ def fuzz(test: Callable) -> Callable:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )(test)
     return seed(int(SEED))(configured) if SEED is not None else configured
-
-
-@pytest.fixture(scope="module", autouse=True)
-def schemas_compiled_once():
-    """Powertools' `validate` compiles the JSON schema at every call, most of a parse's time; compiling each schema
-    once keeps the very same checks and lets the fuzzing try many more bodies in the same time."""
-    compiled: dict[str, Callable] = {}
-
-    def validate(definition, data, handlers=None, formats=None, **options):
-        key = json.dumps(definition, sort_keys=True, default=str)
-        if key not in compiled:
-            compiled[key] = fastjsonschema.compile(
-                definition, handlers=handlers or {}, formats=formats or {}, **options
-            )
-        return compiled[key](data)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fastjsonschema, "validate", validate)
-        yield
 
 
 # --- each parser as its handler drives it -------------------------------------------------------------

@@ -10,10 +10,11 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+from aws_lambda_powertools.utilities.validation import SchemaValidationError
 
 from leadline.bookings import online
 from leadline.errors import InvalidInput
+from leadline.json_schema import validate
 
 router = APIGatewayRouter()
 

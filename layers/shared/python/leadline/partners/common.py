@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+from aws_lambda_powertools.utilities.validation import SchemaValidationError
 
 from leadline.errors import InvalidInput, NotFound
+from leadline.json_schema import validate
 from leadline.phones import to_e164
 
 THUMBTACK = "thumbtack"

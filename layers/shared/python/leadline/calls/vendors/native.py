@@ -11,10 +11,11 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+from aws_lambda_powertools.utilities.validation import SchemaValidationError
 
 from leadline.calls.events import CallEvent, Recording, Transcript
 from leadline.errors import InvalidInput
+from leadline.json_schema import validate
 from leadline.phones import to_e164
 
 VENDOR = "native"
