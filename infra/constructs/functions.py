@@ -25,6 +25,18 @@ from infra.constructs.transcription import START_JOB_WILDCARD_REASON, Transcript
 from infra.layer_bundling import local_bundling_options
 from infra.topology import FunctionSpec, Topology
 
+# What the functions do with their tables: key reads, Queries, conditional and transactional writes (a transaction
+# is authorised by its parts' actions). Not Scan, nor streams: grant_read_write_data would give both.
+TABLE_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+)
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 HANDLER = "handler.handler"
@@ -142,7 +154,7 @@ class LeadlineFunction(Construct):
         )
 
         for _, table in tables:
-            table.grant_read_write_data(self.function)
+            table.grant(self.function, *TABLE_ACTIONS)  # the table and its indexes
         if spec.publishes_events:
             bus.grant_put_events_to(self.function)
         if spec.starts_after_call_work and state_machine is not None:

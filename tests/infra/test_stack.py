@@ -21,7 +21,7 @@ from infra.constructs.call_analysis import (
     CallAnalysis,
 )
 from infra.constructs.events import PATTERN_FIELDS, event_pattern
-from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV
+from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV, TABLE_ACTIONS
 from infra.constructs.notifications import (
     APP_BASE_URL_CONTEXT,
     APP_BASE_URL_ENV,
@@ -322,6 +322,8 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     dynamo_resources = [s["Resource"] for s in statements if any(a.startswith("dynamodb:") for a in actions(s))]
     expected_tables = [arn_of(table_logical_id(synthesized, name)) for name in spec.tables]
     assert [r[0] for r in dynamo_resources] == expected_tables
+    dynamo_actions = {a for s in statements for a in actions(s) if a.startswith("dynamodb:")}
+    assert dynamo_actions == set(TABLE_ACTIONS) and "dynamodb:Scan" not in dynamo_actions
     wildcard_statements = [s for s in statements if s.get("Resource") == "*"]
     wildcard_actions = {a for s in wildcard_statements for a in actions(s)}
     # Transcribe's StartTranscriptionJob has no resource type (see the transcription tests for its condition).
