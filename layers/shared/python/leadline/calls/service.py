@@ -326,6 +326,7 @@ def mark_rejected(tenant_id: str, dedupe_key: str, error: str) -> None:
     record = store.get(CallEventRecord, tenant_id, event_sk(dedupe_key))
     if record is not None and record.state != PROCESSED:
         record.state, record.error = REJECTED, error[:500]
+        record.gsi1pk = record.gsi1sk = None  # out of the scanner's pending index: there is nothing left to apply
         record.save()
 
 

@@ -226,8 +226,7 @@ def query_page(
         limit=min(max(limit, 1), MAX_PAGE),
         last_evaluated_key=start,
     )
-    items = list(result)
-    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+    return _page(result, model, min(max(limit, 1), MAX_PAGE), filtered=filter_condition is not None)
 
 
 def query_index_page(model: type[M], index_pk: str, *, limit: int, next_token: str | None) -> Page:
@@ -255,8 +254,32 @@ def query_index(
         last_evaluated_key=start,
         scan_index_forward=not newest_first,
     )
-    items = list(result)
-    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+    return _page(result, index._model, min(max(limit, 1), MAX_PAGE), filtered=filter_condition is not None)
+
+
+FILTERED_READS = 5
+
+
+def _page(result: Any, model: Any, limit: int, *, filtered: bool) -> Page:
+    """A page of `limit` items. Unfiltered, that is one Query. Filtered, each Query reads `limit` items and returns
+    those that pass, and PynamoDB would go on until `limit` pass, reading the whole partition when few do; so a
+    filtered page stops after FILTERED_READS Queries, with what passed so far and a next_token to go on from."""
+    if not filtered:
+        items = list(result)
+        return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+    pages, items = result.page_iter, []
+    for _read in range(FILTERED_READS):
+        try:
+            raw = next(pages).get("Items", [])
+        except StopIteration:
+            break
+        room = limit - len(items)
+        items += [model.from_raw_data(item) for item in raw[:room]]
+        if len(raw) > room:  # the page is full inside this read: go on after its last item
+            return Page(items=items, next_token=encode_token({k: raw[room - 1][k] for k in pages.key_names}))
+        if len(items) == limit:
+            break
+    return Page(items=items, next_token=encode_token(pages.last_evaluated_key))
 
 
 def encode_token(last_evaluated_key: dict | None) -> str | None:
