@@ -20,6 +20,7 @@ SES and SNS (the notifier)
   a send refused, or unreachable past botocore's retries    the event's retry sends it, once
   the notifier killed between claiming a send and making it the retry after the lease sends it
   ... and a retry inside the lease                          raised again: retried, not counted
+  a scanner killed while sending a held text                the next sweep after the lease sends it
 Bedrock (the call analyser)
   throttling, 5xx, read timeout, text instead of the tool   the call stays due; the scanner
   one call Bedrock can never analyse                        the scanner's other work goes on
@@ -610,6 +611,37 @@ def test_a_retry_inside_a_dead_notifiers_lease_is_raised_again_not_counted_as_se
     email.update(actions=[Notification.lease_until.set(LONG_AGO)])  # the next retry comes after the lease
     _notify(runtime, detail)
     assert len(_sent_emails({f"reviewer@{tid}.example"})) == 1
+
+
+def test_a_held_text_whose_sweep_died_while_sending_is_sent_by_a_later_sweep_after_its_lease(team):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from leadline.notifications import service
+
+    tid, reviewer = team.tenant.tenant_id, team.people["reviewer"]
+    local = datetime.now(ZoneInfo("America/Denver"))
+    quiet = {"quiet_hours_start": (local - timedelta(hours=1)).strftime("%H:%M")}
+    quiet["quiet_hours_end"] = (local + timedelta(hours=1)).strftime("%H:%M")
+    assert team.tenant.admin.patch("/v1/settings", {"notifications": quiet}).status_code == 200
+    detail = _event(team)
+    assert service.notify("SecondChanceLeadCreated", detail).get("held") == 1
+    (text,) = [d for d in service.deliveries(tid, detail["event_id"], reviewer["employee_id"]) if d.channel == "sms"]
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    soon = (datetime.now(UTC) + timedelta(minutes=2)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    text.update(  # the quiet hours are over, and a sweep has claimed it
+        actions=[
+            Notification.send_after.set(past),
+            Notification.gsi2sk.set(f"{past}#{tid}#{text.sk}"),
+            Notification.status.set("sending"),
+            Notification.lease_until.set(soon),
+        ]
+    )
+    assert service.send_held() == 0  # that sweep may still be sending it
+    text.update(actions=[Notification.lease_until.set(LONG_AGO)])  # it died before sending
+    assert service.send_held() == 1
+    assert service.send_held() == 0
+    assert len(_sent_texts(team.phones)) == 1
 
 
 # --- Bedrock -------------------------------------------------------------------------------------

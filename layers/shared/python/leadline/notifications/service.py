@@ -368,7 +368,8 @@ def send_held(*, limit: int = 100) -> int:
     sent = 0
     for shard in range(HELD_SHARDS):
         for item in Notification.by_time.query(f"NOTIFYHELD#{shard}", Notification.gsi2sk < now, limit=limit):
-            if item.status != HELD:
+            abandoned = item.status == SENDING and (item.lease_until or "") < now  # a sweep died sending it
+            if item.status != HELD and not abandoned:
                 continue
             try:
                 item.update(
@@ -376,7 +377,8 @@ def send_held(*, limit: int = 100) -> int:
                         Notification.status.set(SENDING),
                         Notification.lease_until.set(_iso(datetime.now(UTC) + LEASE)),
                     ],
-                    condition=Notification.status == HELD,
+                    condition=(Notification.status == HELD)
+                    | ((Notification.status == SENDING) & (Notification.lease_until < now)),
                 )
             except UpdateError:  # another sweep took it
                 continue
