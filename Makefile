@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 CDK_CLI_VERSION := 2.1148.1
 
-.PHONY: run test test-infra lint token synth deploy bench clean browser
+.PHONY: run test test-infra lint token synth deploy bench load fuzz clean browser
 
 $(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,11 +45,22 @@ synth: $(INSTALLED)
 deploy: $(INSTALLED)
 	npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy
 
-## Benchmarks: cold start (handler import vs a bare handler), DynamoDB requests per webhook, report cost vs calls
+## Benchmarks (figures in bench/README.md): cold start, DynamoDB requests per operation, scanner and report cost vs
+## table size, throughput against moto's raw conditional-write rate
 bench: $(INSTALLED)
 	$(PY) bench/cold_start.py
 	$(PY) bench/ddb_requests.py
+	$(PY) bench/scanner_cost.py
 	$(PY) bench/report_cost.py
+	$(PY) bench/throughput.py
+
+## The long load test: many calls at once, duplicated and out of order, then a recount (make test runs it small)
+load: $(INSTALLED)
+	$(PY) bench/load.py --calls $${CALLS:-300} --concurrency $${CONCURRENCY:-8}
+
+## The long fuzzing run: LEADLINE_FUZZ_EXAMPLES examples per parser and per API operation (make test runs few)
+fuzz: $(INSTALLED)
+	LEADLINE_FUZZ_EXAMPLES=$${LEADLINE_FUZZ_EXAMPLES:-100} $(PY) -m pytest -q tests/unit/test_webhook_fuzz.py tests/integration/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) cdk.out .local

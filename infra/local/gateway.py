@@ -80,7 +80,10 @@ class Functions:
     def __init__(self, topology: Topology, load: Callable[[str], Callable]):
         self._specs = {f.name: f for f in topology.functions}
         self._handlers = {name: load(spec.handler_module) for name, spec in self._specs.items()}
-        self._locks = {name: threading.Lock() for name in self._specs}
+        # Powertools keeps the current event on a class attribute (BaseRouter.current_event), shared by every
+        # resolver in the process: in AWS each function has its own process, here the HTTP functions take turns.
+        resolvers = threading.Lock()
+        self._locks = {name: resolvers if spec.routes else threading.Lock() for name, spec in self._specs.items()}
 
     def invoke(self, name: str, event: dict) -> dict:
         spec = self._specs[name]
