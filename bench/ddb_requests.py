@@ -629,6 +629,8 @@ class Traffic:
         employee = demo["employees"]["csr"]["employee_id"]
         booking = self.admin.get("/v1/bookings", params={"limit": 1}).json()["items"][0]["booking_id"]
         reason = self.lead_reason
+        self.company.vendors.callrail(b'{"resource_id": "CALbench", "duration": "a lot"}')  # kept, rejected
+        rejected = self.admin.get("/v1/integrations/callrail/deliveries").json()["items"][0]["delivery_id"]
         return {
             "/v1/settings": [("/v1/settings", {})],
             "/v1/settings/second-chance-leads": [("/v1/settings/second-chance-leads", {})],
@@ -692,6 +694,10 @@ class Traffic:
             "/v1/integrations": [("/v1/integrations", {})],
             "/v1/integrations/{partner}": [("/v1/integrations/thumbtack", {})],
             "/v1/integrations/{partner}/diagnostics": [("/v1/integrations/thumbtack/diagnostics", {})],
+            "/v1/integrations/{partner}/deliveries": [("/v1/integrations/callrail/deliveries", {})],
+            "/v1/integrations/{partner}/deliveries/{delivery_id}": [
+                (f"/v1/integrations/callrail/deliveries/{rejected}", {})
+            ],
             "/v1/dni": [("/v1/dni", {})],
             "/v1/reports/campaign-summary": [("/v1/reports/campaign-summary", month)],
             "/v1/reports/lead-volume": [("/v1/reports/lead-volume", month)],

@@ -680,13 +680,13 @@ def in_flight(runtime: LocalRuntime, tenant_id: str, sqs=None) -> dict[str, int]
 
 
 def _pending_deliveries(tenant_id: str) -> int:
-    from leadline.calls.service import PENDING_SHARDS
-    from leadline.data.models import CallEventRecord
+    from leadline.data.models import Delivery
+    from leadline.deliveries import PENDING_SHARDS
 
     return sum(
         1
         for shard in range(PENDING_SHARDS)
-        for item in CallEventRecord.by_parent.query(f"CALLEVENTS#PENDING#{shard}")
+        for item in Delivery.by_parent.query(f"DELIVERIES#PENDING#{shard}")
         if item.tenant_id == tenant_id
     )
 
@@ -742,7 +742,7 @@ def recount(runtime: LocalRuntime, tenant: LoadTenant) -> Recount:
     texts = [text for _to, text in list(sns_backends[ACCOUNT][REGION].sms_messages.values()) if tenant.marker in text]
     return Recount(
         calls=[_plain(i) for i in _items(tid, "CALL#")],
-        call_events=[_plain(i) for i in _items(tid, "CALLEVENT#")],
+        call_events=[_plain(i) for i in _items(tid, "DELIVERY#")],
         leads=[_plain(i) for i in _items(tid, "LEAD#")],
         scls=[_plain(i) for i in _items(tid, "SCL#")],
         bookings=[_plain(i) for i in _items(tid, "BOOKING#")],

@@ -5,7 +5,7 @@ and with 100,000 calls, side by side in one run.
 
 Each size gets its own company in one embedded DynamoDB (moto, in process) holding what that many calls leave
 behind: the calls, 1% of them with a delivery rejected (kept with the reason, through
-`calls.service.keep` and `mark_rejected`), 1% of calls with their after-call work still running (evaluation due in
+`deliveries.keep` with its reason), 1% of calls with their after-call work still running (evaluation due in
 10 minutes, through `after_call_work.due_item`) and 1% of texts held until the end of quiet hours tomorrow. None of
 that is due. Then the scanner's entry point (`functions/scanner/handler.py`) runs under the DynamoDB meter:
 - idle: nothing due anywhere;
@@ -96,7 +96,7 @@ def main() -> int:
 
 def fill(tenant_id: str, calls: int) -> int:
     """The records `calls` calls leave behind, nothing of it due; how many items that is."""
-    from leadline.calls import service as calls_service
+    from leadline import deliveries
     from leadline.data.models import Call, Notification, TenantSettings
     from leadline.scl import after_call_work
 
@@ -132,8 +132,7 @@ def fill(tenant_id: str, calls: int) -> int:
                 batch.save(text)
     for i in range(0, calls, SHARE):
         key = f"callrail:CAL{calls}x{i}-broken"
-        calls_service.keep(tenant_id, key, "callrail", '{"id": "broken"')
-        calls_service.mark_rejected(tenant_id, key, "the body is not JSON")
+        deliveries.keep(tenant_id, key, "callrail", '{"id": "broken"', error="the body is not JSON")
     return 1 + calls + 3 * len(range(0, calls, SHARE))  # the settings, the calls, and per SHARE calls 3 more
 
 

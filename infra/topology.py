@@ -128,6 +128,7 @@ CALL_WEBHOOKS = FunctionSpec(
         Route("POST", "/webhooks/twilio/{tenant_id}/recording-status", auth="none"),
         Route("POST", "/webhooks/twilio/{tenant_id}/transcription", auth="none"),
         Route("POST", "/webhooks/callrail/{tenant_id}", auth="none"),
+        Route("POST", "/webhooks/callrail/{tenant_id}/{event}", auth="none"),
         Route("POST", "/webhooks/calls/{tenant_id}", auth="none"),
     ),
     starts_after_call_work=True,
@@ -188,6 +189,7 @@ SCANNER = FunctionSpec(
     tables=(RECORDS_TABLE.logical_name,),
     schedule_minutes=1,
     publishes_events=True,
+    starts_after_call_work=True,  # a kept call delivery it applies may end its call
     analyses_calls=True,
     sends_notifications=True,
     transcribes_recordings=True,

@@ -5,7 +5,7 @@ transcription jobs), and sends the texts held in quiet hours."""
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from leadline.calls import replay
+from leadline import redelivery
 from leadline.events import outbox
 from leadline.notifications import service as notifications
 from leadline.observability import logger, metrics
@@ -21,9 +21,9 @@ def handler(event: dict, context: LambdaContext) -> dict:
     if published:
         logger.warning("published events their request had left in the outbox", extra={"count": published})
         metrics.add_metric(name="OutboxEventsSwept", unit=MetricUnit.Count, value=published)
-    replayed = replay.sweep()
+    replayed = redelivery.sweep()
     if replayed:
-        logger.warning("applied call events that had been kept unapplied", extra={"count": replayed})
+        logger.warning("applied deliveries that had been kept unapplied", extra={"count": replayed})
         metrics.add_metric(name="KeptCallEventsApplied", unit=MetricUnit.Count, value=replayed)
     evaluated = after_call_work.sweep(analyser_from_environment(), transcription=transcription_from_environment())
     if evaluated:

@@ -65,7 +65,7 @@ from infra.local.runtime import ACCOUNT, REGION
 from leadline.data import store
 from leadline.data.models import (
     Call,
-    CallEventRecord,
+    Delivery,
     EvaluationDue,
     Job,
     Lead,
@@ -276,7 +276,7 @@ def _make_overdue(tenant_id: str, sid: str, *, due_at: str = LONG_AGO) -> None:
 
 def _age_kept_deliveries(tenant_id: str) -> int:
     """The clock passes the grace the scanner leaves a kept delivery's own request."""
-    kept = [r for r in _of(CallEventRecord, tenant_id, "CALLEVENT#") if r.state == "received"]
+    kept = [r for r in _of(Delivery, tenant_id, "DELIVERY#") if r.state == "received"]
     for record in kept:
         record.gsi1sk = f"{LONG_AGO}#{tenant_id}"
         record.save()
@@ -331,7 +331,7 @@ def _stored_once(tenant, sid: str) -> None:
     tid = tenant.tenant_id
     calls = _of(Call, tid, "CALL#")
     assert [(c.call_id, c.status, int(c.duration_seconds)) for c in calls] == [(sid, "completed", 30)]
-    records = _of(CallEventRecord, tid, "CALLEVENT#")
+    records = _of(Delivery, tid, "DELIVERY#")
     assert [(r.call_id, r.state) for r in records] == [(sid, "processed")]
     assert differences(tid) == []
 
@@ -368,7 +368,7 @@ def test_a_delivery_whose_transaction_is_cancelled_for_throttling_is_kept_then_a
         assert response.status_code == 200 and response.json()["result"] == "kept", response.text
         assert throttled.answered >= 1
         assert _call(tenant.tenant_id, sid) is None  # not applied, but the delivery is stored
-        assert [r.state for r in _of(CallEventRecord, tenant.tenant_id, "CALLEVENT#")] == ["received"]
+        assert [r.state for r in _of(Delivery, tenant.tenant_id, "DELIVERY#")] == ["received"]
     assert _age_kept_deliveries(tenant.tenant_id) == 1
     run_scanner(runtime)
     _stored_once(tenant, sid)
@@ -391,7 +391,7 @@ def test_while_dynamodb_is_unavailable_a_webhook_is_answered_5xx_and_the_vendors
             fault.remove()
     assert response.status_code == 502, response.text  # the vendor retries later
     assert faults[0].answered == 4 and faults[2].answered == 4  # the read, then keeping the delivery: 4 tries each
-    assert _of(CallEventRecord, tenant.tenant_id, "CALLEVENT#") == [] and _call(tenant.tenant_id, sid) is None
+    assert _of(Delivery, tenant.tenant_id, "DELIVERY#") == [] and _call(tenant.tenant_id, sid) is None
     retry = tenant.vendors.twilio("voice-status", _completed(sid))
     assert retry.status_code == 200 and retry.json()["result"] == "applied", retry.text
     _stored_once(tenant, sid)
@@ -834,7 +834,7 @@ def test_a_timer_that_could_not_start_is_started_by_the_scanner_and_the_call_eva
     assert _wait(lambda: _due(tid, sid) is None)
     assert _call(tid, sid).scl_evaluation == "no-recording"  # evaluated (no SCL: the call has no recording)
     (lead,) = _of(Lead, tid, "LEAD#")
-    assert lead.call_id == sid and [r.state for r in _of(CallEventRecord, tid, "CALLEVENT#")] == ["processed"]
+    assert lead.call_id == sid and [r.state for r in _of(Delivery, tid, "DELIVERY#")] == ["processed"]
 
 
 # --- the outbox ----------------------------------------------------------------------------------

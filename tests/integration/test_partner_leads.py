@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 
 from infra import admin as admin_commands
 from infra.local.seed import create_demo_records
@@ -22,56 +21,13 @@ from leadline.bookings import service as bookings
 from leadline.data.models import Integration, PartnerMessage
 from leadline.partners import generic, ingest, integrations, thumbtack
 from leadline.partners.common import CREDENTIALS_KIND
+from tests.support.webhooks import Partners
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "partners"
-DEFAULT = object()
 
 
 def sample(name: str) -> dict:
     return json.loads((DATA / name).read_text())
-
-
-class Partners:
-    """A tenant's lead partners as they call us, with that tenant's credentials unless told otherwise."""
-
-    def __init__(self, api_url: str, tenant_id: str, creds: dict):
-        self.api_url, self.tenant_id, self.creds = api_url, tenant_id, creds
-
-    def _post(self, path: str, body: bytes, headers: dict) -> requests.Response:
-        return requests.post(
-            self.api_url + path, data=body, headers={"Content-Type": "application/json", **headers}, timeout=30
-        )
-
-    def thumbtack(self, payload, *, authorization=DEFAULT, tenant_id: str | None = None) -> requests.Response:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        if authorization is DEFAULT:
-            authorization = thumbtack.basic_authorization(**self.creds["thumbtack"])
-        headers = {"Authorization": authorization} if authorization is not None else {}
-        return self._post(f"/webhooks/partners/thumbtack/{tenant_id or self.tenant_id}", body, headers)
-
-    def angi(self, payload, *, api_key=DEFAULT, tenant_id: str | None = None) -> requests.Response:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        key = self.creds["angi"]["api_key"] if api_key is DEFAULT else api_key
-        return self._post(
-            f"/webhooks/partners/angi/{tenant_id or self.tenant_id}", body, {"x-api-key": key} if key else {}
-        )
-
-    def generic(
-        self,
-        payload,
-        *,
-        partner: str = GENERIC_PARTNER,
-        secret=DEFAULT,
-        t: int | None = None,
-        signature=DEFAULT,
-        tenant_id: str | None = None,
-    ) -> requests.Response:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        if signature is DEFAULT:
-            key = self.creds["generic"][GENERIC_PARTNER]["signing_secret"] if secret is DEFAULT else secret
-            signature = generic.sign(key, body, t if t is not None else int(time.time()))
-        headers = {generic.SIGNATURE_HEADER: signature} if signature else {}
-        return self._post(f"/webhooks/partners/{partner}/{tenant_id or self.tenant_id}", body, headers)
 
 
 def _set_up(runtime, tenant) -> dict:
@@ -205,7 +161,7 @@ def test_an_angi_lead_is_a_booking_in_either_interview_form(shop, tenant, name, 
     response = shop["partners"].angi(payload)
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert (answer["status"], answer["result"], answer["leadOid"]) == ("success", "created", external_id)
+    assert (answer["status"], answer["result"], answer["external_id"]) == ("success", "created", external_id)
     booking = bookings.get(tenant.tenant_id, answer["booking_id"])
     assert booking["partner"] == "angi" and booking["customer_name"] == payload["name"]
     assert booking["phone"].startswith("+1512555") and booking["email"] == payload["email"]

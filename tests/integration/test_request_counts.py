@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bench.ddb_requests import Measured, Traffic, measure, run_all, seed_company
-from leadline.calls import service as calls
-from leadline.data.models import CallEventRecord, Lead
+from leadline import deliveries
+from leadline.data.models import Delivery, Lead
 from leadline.events import outbox
 from leadline.notifications import service as notifications
 from leadline.scl import after_call_work
@@ -45,6 +45,8 @@ STAFF_READS = {
     "Staff GET /v1/integrations": LISTING,
     "Staff GET /v1/integrations/{partner}": LOOKUP,
     "Staff GET /v1/integrations/{partner}/diagnostics": {"BatchGetItem": 3, "GetItem": 3, "Query": 1},
+    "Staff GET /v1/integrations/{partner}/deliveries": LISTING,
+    "Staff GET /v1/integrations/{partner}/deliveries/{delivery_id}": LOOKUP,
     "Staff GET /v1/job-types": LISTING,
     "Staff GET /v1/job-types/{job_type_id}": LOOKUP,
     "Staff GET /v1/jobs/{job_id}": LOOKUP,
@@ -203,7 +205,7 @@ def test_the_hot_paths_make_their_fixed_requests(measured):
 
 
 def test_an_idle_sweep_of_the_scanner_is_one_query_per_shard_of_its_four_indexes(traffic):
-    shards = outbox.SHARDS + calls.PENDING_SHARDS + after_call_work.SHARDS + notifications.HELD_SHARDS
+    shards = outbox.SHARDS + deliveries.PENDING_SHARDS + after_call_work.SHARDS + notifications.HELD_SHARDS
     for _attempt in range(3):  # other tests' work may come due in the session; the sweep after it is idle
         sweep = measure(traffic.scanner(), 1)
         if not any(sweep.outcomes[0].values()):
@@ -216,9 +218,9 @@ def test_an_idle_sweep_of_the_scanner_is_one_query_per_shard_of_its_four_indexes
 def test_a_rejected_delivery_is_not_left_in_the_scanners_pending_index(tenant):
     response = tenant.vendors.callrail(b'{"id": "CAL-broken", "duration": "a lot"')
     assert response.status_code == 400
-    (kept,) = CallEventRecord.query(f"T#{tenant.tenant_id}", CallEventRecord.sk.startswith("CALLEVENT#"))
-    assert kept.state == calls.REJECTED and kept.raw
-    pending = CallEventRecord.by_parent.query(calls.pending_shard(tenant.tenant_id, kept.dedupe_key))
+    (kept,) = Delivery.query(f"T#{tenant.tenant_id}", Delivery.sk.startswith("DELIVERY#"))
+    assert kept.state == deliveries.REJECTED and kept.raw
+    pending = Delivery.by_parent.query(deliveries.pending_shard(tenant.tenant_id, kept.dedupe_key))
     assert kept.dedupe_key not in {r.dedupe_key for r in pending if r.tenant_id == tenant.tenant_id}
 
 

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -40,10 +40,10 @@ from leadline.permissions import ALL_PERMISSIONS, Permission
 from leadline.phones import mask
 from tests.integration.test_bookings import _book
 from tests.integration.test_call_webhooks import _callrail_payload
-from tests.integration.test_partner_leads import Partners, sample
+from tests.integration.test_partner_leads import sample
 from tests.integration.test_second_chance_leads import _call, _evaluation, _scls, _setup
 from tests.support.api import Api, Tenant, new_tenant
-from tests.support.webhooks import twilio_sid
+from tests.support.webhooks import Partners, twilio_sid
 
 P = Permission
 TODAY = datetime.now(UTC).date().isoformat()
@@ -225,6 +225,10 @@ def _set_up_thumbtack(runtime, company: Company) -> None:
     company.partners = Partners(runtime.api_url, company.tenant_id, creds)
     lead = _ok(company.partners.thumbtack(sample("thumbtack/negotiation_created.json")))
     ids["partner_booking"] = lead["booking_id"]
+    unreadable = company.partners.thumbtack({"event": {"eventType": "NegotiationCreatedV4"}, "data": {}})
+    assert unreadable.status_code == 400, unreadable.text
+    kept = _ok(company.admin.get("/v1/integrations/thumbtack/deliveries"))["items"]
+    ids["delivery"] = kept[0]["delivery_id"]
 
 
 def _native_call_with_the_number_in_its_id(company: Company, caller: str) -> str:
@@ -367,6 +371,7 @@ PATH_IDS = {
     "notification_id": "notification",
     "booking_id": "booking",
     "partner": "partner",
+    "delivery_id": "delivery",
 }
 Body = dict | Callable[[Ids], dict] | None
 
@@ -657,6 +662,11 @@ OPERATIONS: dict[tuple[str, str], list[Op]] = {
     ("GET", "/v1/integrations/{partner}/diagnostics"): [
         Op(needs=INTEGRATIONS, own="a partner's name, not an id: diagnoses the caller's own company's integration")
     ],
+    ("GET", "/v1/integrations/{partner}/deliveries"): [
+        Op(needs=INTEGRATIONS, own="a sender's name, not an id: lists the caller's own company's deliveries")
+    ],
+    ("GET", "/v1/integrations/{partner}/deliveries/{delivery_id}"): [Op(needs=INTEGRATIONS)],
+    ("POST", "/v1/integrations/{partner}/deliveries/{delivery_id}/reprocess"): [Op(needs=INTEGRATIONS)],
     # dynamic number insertion
     ("GET", "/v1/dni"): [Op(own=OWN)],
     ("PUT", "/v1/dni"): [
@@ -968,17 +978,18 @@ def _twilio(callback: str) -> Callable[[Sender, Sender, str], requests.Response]
     return send
 
 
-def _callrail(target: Sender, other: Sender, case: str) -> requests.Response:
-    sent_at = datetime.now(UTC) - (timedelta(hours=1) if case == "stale" else timedelta())
-    payload = _callrail_payload(
-        customer_phone_number=WEBHOOK_CALLER, tracking_phone_number=TRACKING, timestamp=sent_at.isoformat()
-    )
+def _callrail(target: Sender, other: Sender, case: str, event: str | None = None) -> requests.Response:
+    payload = _callrail_payload(customer_phone_number=WEBHOOK_CALLER, tracking_phone_number=TRACKING)
     body = json.dumps(payload).encode()
     key = {"wrong": secrets.token_hex(16), "other_company": other.telephony["callrail"]["signing_key"]}.get(
         case, target.telephony["callrail"]["signing_key"]
     )
     signature = "" if case == "missing" else target.tenant.vendors.callrail_signature(body, key)
-    return target.tenant.vendors.callrail(body, signature=signature)
+    return target.tenant.vendors.callrail(body, signature=signature, event=event)
+
+
+def _callrail_event(target: Sender, other: Sender, case: str) -> requests.Response:
+    return _callrail(target, other, case, event="call-modified")
 
 
 def _native(target: Sender, other: Sender, case: str) -> requests.Response:
@@ -1059,7 +1070,9 @@ AUTHENTICATED = {
         ("POST", f"/webhooks/twilio/{{tenant_id}}/{callback}"): Scheme(_twilio(callback), 403, UNTIMED)
         for callback in ("voice-status", "recording-status", "transcription")
     },
-    ("POST", "/webhooks/callrail/{tenant_id}"): Scheme(_callrail, 401, TIMESTAMPED),  # `timestamp` in the body
+    # CallRail signs the body only, and its `timestamp` is the call's start: replays are duplicates, not refused
+    ("POST", "/webhooks/callrail/{tenant_id}"): Scheme(_callrail, 401, UNTIMED),
+    ("POST", "/webhooks/callrail/{tenant_id}/{event}"): Scheme(_callrail_event, 401, UNTIMED),
     ("POST", "/webhooks/calls/{tenant_id}"): Scheme(_native, 401, TIMESTAMPED),
     ("POST", "/webhooks/partners/thumbtack/{tenant_id}"): Scheme(_thumbtack, 401, UNTIMED),  # HTTP Basic
     ("POST", "/webhooks/partners/angi/{tenant_id}"): Scheme(_angi, 401, UNTIMED),  # an API key

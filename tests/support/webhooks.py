@@ -1,5 +1,6 @@
-"""Vendors as they call us: Twilio requests signed by Twilio's own helper library, CallRail requests signed by
-its documented scheme, and our native events signed as docs/webhooks.md says."""
+"""Vendors and partners as they call us: Twilio requests signed by Twilio's own helper library, CallRail requests
+signed by its documented scheme, our native events signed as docs/webhooks.md says, and lead partners with their
+own credentials (docs/partners.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import uuid
 import requests
 from twilio.request_validator import RequestValidator
 
+from infra.local.seed_partners import GENERIC_PARTNER
 from leadline.calls.vendors.native import sign as native_sign
+from leadline.partners import generic, thumbtack
 
 
 def twilio_sid(prefix: str = "CA") -> str:
@@ -56,13 +59,15 @@ class Vendors:
         key = key or self.telephony["callrail"]["signing_key"]
         return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha1).digest()).decode()
 
-    def callrail(self, payload: dict | bytes, *, signature: str | None = None) -> requests.Response:
+    def callrail(
+        self, payload: dict | bytes, *, signature: str | None = None, event: str | None = None
+    ) -> requests.Response:
+        """To the company's CallRail URL, or to the one of a CallRail webhook (`event`: pre-call, post-call, ...)."""
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         sig = signature if signature is not None else self.callrail_signature(body)
         headers = {"Content-Type": "application/json"} | ({"Signature": sig} if sig else {})
-        return self.session.post(
-            f"{self.api_url}/webhooks/callrail/{self.tenant_id}", data=body, headers=headers, timeout=30
-        )
+        url = f"{self.api_url}/webhooks/callrail/{self.tenant_id}" + (f"/{event}" if event else "")
+        return self.session.post(url, data=body, headers=headers, timeout=30)
 
     # --- native ---------------------------------------------------------------------------------
 
@@ -79,3 +84,51 @@ class Vendors:
         return self.session.post(
             f"{self.api_url}/webhooks/calls/{self.tenant_id}", data=body, headers=headers, timeout=30
         )
+
+
+# --- lead partners --------------------------------------------------------------------------------
+
+DEFAULT = object()
+
+
+class Partners:
+    """A tenant's lead partners as they call us, with that tenant's credentials unless told otherwise."""
+
+    def __init__(self, api_url: str, tenant_id: str, creds: dict):
+        self.api_url, self.tenant_id, self.creds = api_url, tenant_id, creds
+
+    def _post(self, path: str, body: bytes, headers: dict) -> requests.Response:
+        return requests.post(
+            self.api_url + path, data=body, headers={"Content-Type": "application/json", **headers}, timeout=30
+        )
+
+    def thumbtack(self, payload, *, authorization=DEFAULT, tenant_id: str | None = None) -> requests.Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        if authorization is DEFAULT:
+            authorization = thumbtack.basic_authorization(**self.creds["thumbtack"])
+        headers = {"Authorization": authorization} if authorization is not None else {}
+        return self._post(f"/webhooks/partners/thumbtack/{tenant_id or self.tenant_id}", body, headers)
+
+    def angi(self, payload, *, api_key=DEFAULT, tenant_id: str | None = None) -> requests.Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        key = self.creds["angi"]["api_key"] if api_key is DEFAULT else api_key
+        return self._post(
+            f"/webhooks/partners/angi/{tenant_id or self.tenant_id}", body, {"x-api-key": key} if key else {}
+        )
+
+    def generic(
+        self,
+        payload,
+        *,
+        partner: str = GENERIC_PARTNER,
+        secret=DEFAULT,
+        t: int | None = None,
+        signature=DEFAULT,
+        tenant_id: str | None = None,
+    ) -> requests.Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        if signature is DEFAULT:
+            key = self.creds["generic"][GENERIC_PARTNER]["signing_secret"] if secret is DEFAULT else secret
+            signature = generic.sign(key, body, t if t is not None else int(time.time()))
+        headers = {generic.SIGNATURE_HEADER: signature} if signature else {}
+        return self._post(f"/webhooks/partners/{partner}/{tenant_id or self.tenant_id}", body, headers)

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+from urllib.parse import parse_qsl
 
 import pytest
 from hypothesis import given
@@ -83,3 +84,21 @@ def test_native_signature_outside_the_window_is_a_replay(skew):
 @pytest.mark.parametrize("header", ["", "t=abc,v1=00", "v1=00", "t=1800000000", "t=1800000000,v1=deadbeef"])
 def test_native_malformed_headers_are_refused(header):
     assert not native.signature_is_valid("secret", b"{}", header, 1_800_000_000)
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [
+        "https://api.example.com/hook?campaign=Spring%20Sale",
+        "https://api.example.com/hook?campaign=Spring+Sale&src=sip:front@desk",
+        "https://api.example.com/hook?name=O'Hara&tags=a%2Cb",
+        "https://api.example.com/hook?b=2&a=1",
+    ],
+)
+def test_the_url_twilio_signed_is_among_those_tried_from_the_decoded_query(configured):
+    """API Gateway's REST event gives the query decoded: the URL as configured is rebuilt from it."""
+    base, _, query = configured.partition("?")
+    decoded = parse_qsl(query, keep_blank_values=True)
+    assert configured in twilio.signed_urls(base, None, decoded)
+    assert twilio.signed_urls(base, query, decoded) == [configured]  # the raw query, when known, is used as is
+    assert twilio.signed_urls(base, None, []) == [base]

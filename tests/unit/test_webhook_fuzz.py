@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from leadline.bookings.service import Incoming
+from leadline.calls import vendors
 from leadline.calls.events import STATUS_RANK, CallEvent
 from leadline.calls.vendors import callrail, native, twilio
 from leadline.errors import InvalidInput
@@ -56,29 +57,22 @@ def fuzz(test: Callable) -> Callable:
 
 
 def _twilio(callback: str) -> Callable[[bytes], Any]:
-    def run(raw: bytes) -> CallEvent:
-        params = twilio.form_params(raw.decode("utf-8", errors="replace"))
-        twilio.check_account(params, ACCOUNT_SID)
-        return twilio.PARSERS[callback](params)
-
-    return run
+    return lambda raw: vendors.read(twilio.VENDOR, callback, raw, {"account_sid": ACCOUNT_SID})
 
 
 def _callrail(raw: bytes) -> CallEvent:
-    payload = callrail.load(raw)
-    callrail.check_replay(payload, NOW)  # its InvalidInput is answered 401 (a replay), still not a 5xx
-    return callrail.parse(payload, raw)
+    return vendors.read(callrail.VENDOR, callrail.POST_CALL, raw, {})
 
 
 def _native(raw: bytes) -> CallEvent:
-    return native.parse(native.load(raw))
+    return vendors.read(native.VENDOR, "call-event", raw, {})
 
 
 def _thumbtack(raw: bytes) -> Incoming | thumbtack.Message | None:
     event_type, data = thumbtack.load(raw)
-    if event_type == thumbtack.NEGOTIATION_CREATED:
+    if thumbtack.is_lead(event_type):
         return thumbtack.parse_negotiation(data, raw)
-    if event_type == thumbtack.MESSAGE_CREATED:
+    if thumbtack.is_message(event_type):
         return thumbtack.parse_message(data, raw)
     return None  # acknowledged and ignored
 

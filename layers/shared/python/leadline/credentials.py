@@ -26,13 +26,14 @@ def secret_name(tenant_id: str, kind: str) -> str:
     return f"{os.environ['LEADLINE_SECRETS_PREFIX']}{tenant_id}/{kind}"
 
 
-def read(tenant_id: str, kind: str) -> dict:
-    """The tenant's credentials of this kind, or {} when none are configured."""
+def read(tenant_id: str, kind: str, *, fresh: bool = False) -> dict:
+    """The tenant's credentials of this kind, or {} when none are configured. `fresh`: not the cached copy (applying
+    a kept delivery again after an operator fixed the credentials)."""
     from aws_lambda_powertools.utilities import parameters
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
     try:
-        value = parameters.get_secret(secret_name(tenant_id, kind), max_age=CACHE_SECONDS)
+        value = parameters.get_secret(secret_name(tenant_id, kind), max_age=CACHE_SECONDS, force_fetch=fresh)
     except GetParameterError:
         return {}
     try:

@@ -1,20 +1,19 @@
-"""Telephony webhooks. Each request is authenticated by its vendor's own scheme before anything is stored:
-a missing or wrong signature is refused and leaves no trace but a log line."""
+"""Telephony webhooks. Each request is authenticated by its vendor's own scheme before anything is stored: a
+missing or wrong signature is refused and leaves no trace but a log line. Once authenticated, nothing refuses a
+delivery without keeping it (`leadline.deliveries`)."""
 
 from __future__ import annotations
 
 import base64
 import os
 import time
-from datetime import UTC, datetime
 from http import HTTPStatus
-from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 
-from leadline import credentials
-from leadline.calls import service
+from leadline import credentials, deliveries
+from leadline.calls import service, vendors
 from leadline.calls.events import CallEvent
 from leadline.calls.vendors import callrail, native, twilio
 from leadline.errors import DomainError, InvalidInput, NotFound
@@ -59,11 +58,13 @@ def _header(name: str) -> str | None:
 
 
 def public_url() -> str:
-    """The URL as the vendor called it: the configured public base URL, the path and the query string."""
-    event = app.current_event
-    base = os.environ["PUBLIC_API_BASE_URL"].rstrip("/")
-    query = urlencode(event.multi_value_query_string_parameters or {}, doseq=True)
-    return base + event.path + (f"?{query}" if query else "")
+    """The URL as the vendor called it, without its query: the configured public base URL and the path."""
+    return os.environ["PUBLIC_API_BASE_URL"].rstrip("/") + app.current_event.path
+
+
+def _query_pairs() -> list[tuple[str, str]]:
+    multi = app.current_event.multi_value_query_string_parameters or {}
+    return [(name, value) for name, values in multi.items() for value in values or []]
 
 
 def _telephony(tenant_id: str, vendor: str) -> dict:
@@ -73,10 +74,27 @@ def _telephony(tenant_id: str, vendor: str) -> dict:
     return configured
 
 
-def _apply(tenant_id: str, event: CallEvent, raw: bytes, *, already_kept: bool = False) -> Response:
-    """Apply the event. If applying fails on our side, the delivery is kept for the sweep and still answered 200:
-    the sender did nothing wrong, and CallRail never retries."""
+def _received(tenant_id: str, vendor: str, kind: str, raw: bytes, telephony: dict, *, store_first: bool) -> Response:
+    """An authenticated delivery: read, kept, applied. One we cannot read is kept `rejected` with the reason and
+    answered 400 saying why; one we fail to apply is kept for the scanner and answered 200. `store_first` (CallRail,
+    which never retries) keeps the raw body before applying it, and a body kept before is a duplicate."""
     text = raw.decode("utf-8", errors="replace")
+    try:
+        event = vendors.read(vendor, kind, raw, telephony)
+    except InvalidInput as exc:
+        deliveries.keep(
+            tenant_id, deliveries.unreadable_key(vendor, kind, raw), vendor, text, kind=kind, error=exc.message
+        )
+        metrics.add_metric(name="CallEventsRejected", unit=MetricUnit.Count, value=1)
+        raise
+    if store_first and not deliveries.keep(tenant_id, event.dedupe_key, vendor, text, kind=kind):
+        return _json(HTTPStatus.OK, {"result": "duplicate", "call_id": event.call_id})
+    return _apply(tenant_id, event, text, already_kept=store_first)
+
+
+def _apply(tenant_id: str, event: CallEvent, text: str, *, already_kept: bool) -> Response:
+    """Apply the event. If applying fails on our side, the delivery is kept for the sweep and still answered 200:
+    the sender did nothing wrong, and neither Twilio nor CallRail retries."""
     try:
         outcome = service.ingest(tenant_id, event, raw=text, already_kept=already_kept)
     except NotFound:
@@ -85,7 +103,7 @@ def _apply(tenant_id: str, event: CallEvent, raw: bytes, *, already_kept: bool =
         logger.exception("call event kept unapplied", extra={"vendor": event.vendor, "call_id": event.call_id})
         metrics.add_metric(name="CallEventsKeptUnapplied", unit=MetricUnit.Count, value=1)
         if not already_kept:
-            service.keep(tenant_id, event.dedupe_key, event.vendor, text)
+            deliveries.keep(tenant_id, event.dedupe_key, event.vendor, text, kind=event.kind)
         return _json(HTTPStatus.OK, {"result": "kept", "call_id": event.call_id})
     applied = outcome.result == "applied"
     metrics.add_metric(name="CallEventsApplied" if applied else "CallEventsDuplicate", unit=MetricUnit.Count, value=1)
@@ -94,62 +112,49 @@ def _apply(tenant_id: str, event: CallEvent, raw: bytes, *, already_kept: bool =
 
 @app.post("/webhooks/twilio/<tenant_id>/<callback>")
 def twilio_callback(tenant_id: str, callback: str) -> Response:
-    parser = twilio.PARSERS.get(callback)
-    if parser is None:
+    if callback not in twilio.PARSERS:
         raise NotFound(f"no Twilio callback '{callback}' (voice-status, recording-status, transcription)")
-    account = _telephony(tenant_id, "twilio")
+    account = _telephony(tenant_id, twilio.VENDOR)
     raw = _raw_body()
     params = twilio.form_params(raw.decode("utf-8", errors="replace"))
     signature = _header("X-Twilio-Signature")
     if not signature:
         raise TwilioRefused("X-Twilio-Signature is missing")
-    if not twilio.signature_is_valid(
-        account.get("auth_token", ""), public_url(), params, signature, _header("X-Twilio-Webhooks-Signature-Settings")
+    settings = _header("X-Twilio-Webhooks-Signature-Settings")
+    urls = twilio.signed_urls(public_url(), None, _query_pairs())
+    if not any(
+        twilio.signature_is_valid(account.get("auth_token", ""), url, params, signature, settings) for url in urls
     ):
         raise TwilioRefused("X-Twilio-Signature does not match this request")
-    twilio.check_account(params, account.get("account_sid", ""))
-    return _apply(tenant_id, parser(params), raw)
+    return _received(tenant_id, twilio.VENDOR, callback, raw, account, store_first=False)
 
 
 @app.post("/webhooks/callrail/<tenant_id>")
 def callrail_webhook(tenant_id: str) -> Response:
-    signing_key = _telephony(tenant_id, "callrail").get("signing_key", "")
+    return callrail_event(tenant_id, callrail.POST_CALL)
+
+
+@app.post("/webhooks/callrail/<tenant_id>/<event>")
+def callrail_event(tenant_id: str, event: str) -> Response:
+    if event not in callrail.EVENTS:
+        raise NotFound(f"no CallRail webhook '{event}' ({', '.join(callrail.EVENTS)})")
+    configured = _telephony(tenant_id, callrail.VENDOR)
     raw = _raw_body()
     signature = _header("Signature")
     if not signature:
         raise Refused("the Signature header is missing")
-    if not callrail.signature_is_valid(signing_key, raw, signature):
+    if not callrail.signature_is_valid(configured.get("signing_key", ""), raw, signature):
         raise Refused("Signature does not match this body")
-    try:
-        payload = callrail.load(raw)
-    except InvalidInput as exc:
-        key = callrail.dedupe_key(raw)
-        service.keep(tenant_id, key, callrail.VENDOR, raw.decode("utf-8", errors="replace"))
-        service.mark_rejected(tenant_id, key, exc.message)
-        raise
-    try:
-        callrail.check_replay(payload, datetime.now(UTC))
-    except InvalidInput as exc:
-        raise Refused(exc.message) from None
-    key = callrail.dedupe_key(raw)
-    if not service.keep(tenant_id, key, callrail.VENDOR, raw.decode("utf-8", errors="replace")):
-        return _json(HTTPStatus.OK, {"result": "duplicate"})
-    try:
-        event = callrail.parse(payload, raw)
-    except InvalidInput as exc:
-        service.mark_rejected(tenant_id, key, exc.message)
-        raise
-    return _apply(tenant_id, event, raw, already_kept=True)
+    return _received(tenant_id, callrail.VENDOR, event, raw, configured, store_first=True)
 
 
 @app.post("/webhooks/calls/<tenant_id>")
 def native_webhook(tenant_id: str) -> Response:
-    secret = _telephony(tenant_id, "native").get("signing_secret", "")
+    configured = _telephony(tenant_id, native.VENDOR)
     raw = _raw_body()
     header = _header(native.SIGNATURE_HEADER)
     if not header:
         raise Refused(f"the {native.SIGNATURE_HEADER} header is missing")
-    if not native.signature_is_valid(secret, raw, header, time.time()):
+    if not native.signature_is_valid(configured.get("signing_secret", ""), raw, header, time.time()):
         raise Refused(f"{native.SIGNATURE_HEADER} does not match this body, or its t is outside the tolerance window")
-    event = native.parse(native.load(raw))
-    return _apply(tenant_id, event, raw)
+    return _received(tenant_id, native.VENDOR, "call-event", raw, configured, store_first=False)

@@ -9,13 +9,14 @@ from datetime import datetime
 # among terminal statuses a fixed order keeps the outcome independent of arrival order.
 STATUS_RANK = {
     "queued": 0,
-    "ringing": 1,
-    "in-progress": 2,
-    "canceled": 3,
-    "failed": 4,
-    "no-answer": 5,
-    "busy": 6,
-    "completed": 7,
+    "initiated": 1,
+    "ringing": 2,
+    "in-progress": 3,
+    "canceled": 4,
+    "failed": 5,
+    "no-answer": 6,
+    "busy": 7,
+    "completed": 8,
 }
 TERMINAL = frozenset({"canceled", "failed", "no-answer", "busy", "completed"})
 

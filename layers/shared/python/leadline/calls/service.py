@@ -17,14 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadline import deliveries
 from leadline.calls.events import INBOUND, OUTBOUND, CallEvent, Recording, Transcript
 from leadline.calls.state import CallState, merge
 from leadline.config import scaled_seconds
 from leadline.data import store
 from leadline.data.models import (
     Call,
-    CallEventRecord,
     CallReason,
+    Delivery,
     DnisClaim,
     TenantSettings,
     TrackingNumber,
@@ -39,18 +40,11 @@ from leadline.reports import aggregates
 from leadline.setup.attribution import DIRECT, attribute
 
 SETTINGS_SK = "SETTINGS"
-EVENT_RETENTION = timedelta(days=180)
 MAX_ATTEMPTS = 10
-
-PROCESSED, RECEIVED, REJECTED = "processed", "received", "rejected"
 
 
 def call_sk(call_id: str) -> str:
     return f"CALL#{call_id}"
-
-
-def event_sk(dedupe_key: str) -> str:
-    return f"CALLEVENT#{dedupe_key}"
 
 
 # --- the record <-> the domain state -------------------------------------------------------------
@@ -271,63 +265,25 @@ def _counting_call(item: Call, state: CallState) -> list[TxStep]:
 
 
 def _event_step(tenant_id: str, event: CallEvent, raw: str | None, already_kept: bool) -> TxStep:
-    record = new_event_record(tenant_id, event.dedupe_key, event.vendor, raw=raw, state=PROCESSED)
-    record.call_id = event.call_id
-    if already_kept:
-        condition = CallEventRecord.state == RECEIVED
+    record = deliveries.new_record(
+        tenant_id,
+        event.dedupe_key,
+        event.vendor,
+        raw=raw,
+        state=deliveries.PROCESSED,
+        kind=event.kind,
+        call_id=event.call_id,
+    )
+    if already_kept:  # stored first (CallRail), or kept when it could not be applied: applied once, from either
+        condition = Delivery.state.is_in(deliveries.RECEIVED, deliveries.REJECTED)
         return TxStep.put(record, "this delivery was already applied", condition=condition)
-    return TxStep.put(record, "this delivery was already applied", condition=CallEventRecord.pk.does_not_exist())
+    return TxStep.put(record, "this delivery was already applied", condition=Delivery.pk.does_not_exist())
 
 
 def _call_step(item: Call, is_new: bool) -> TxStep:
     step = TxStep.put(item, "the call changed at the same time", condition=Call.pk.does_not_exist() if is_new else None)
     step.error = _CallChanged
     return step
-
-
-def new_event_record(tenant_id: str, dedupe_key: str, vendor: str, *, raw: str | None, state: str) -> CallEventRecord:
-    now = utc_now()
-    record = store.new_item(
-        CallEventRecord,
-        tenant_id,
-        event_sk(dedupe_key),
-        dedupe_key=dedupe_key,
-        vendor=vendor,
-        state=state,
-        received_at=now,
-        raw=raw,
-        expires_at=datetime.now(UTC) + EVENT_RETENTION,
-    )
-    if state != PROCESSED:
-        record.gsi1pk, record.gsi1sk = pending_shard(tenant_id, dedupe_key), f"{now}#{tenant_id}"
-    return record
-
-
-PENDING_SHARDS = 8
-
-
-def pending_shard(tenant_id: str, dedupe_key: str) -> str:
-    """The maintenance index (across tenants) of deliveries kept but not applied yet, for the scanner."""
-    digest = int(hashlib.sha256(f"{tenant_id}|{dedupe_key}".encode()).hexdigest(), 16)
-    return f"CALLEVENTS#PENDING#{digest % PENDING_SHARDS}"
-
-
-def keep(tenant_id: str, dedupe_key: str, vendor: str, raw: str) -> bool:
-    """Store a delivery before processing it. False when this delivery was stored before (a duplicate)."""
-    record = new_event_record(tenant_id, dedupe_key, vendor, raw=raw, state=RECEIVED)
-    try:
-        store.create(record, "delivery")
-    except Conflict:
-        return False
-    return True
-
-
-def mark_rejected(tenant_id: str, dedupe_key: str, error: str) -> None:
-    record = store.get(CallEventRecord, tenant_id, event_sk(dedupe_key))
-    if record is not None and record.state != PROCESSED:
-        record.state, record.error = REJECTED, error[:500]
-        record.gsi1pk = record.gsi1sk = None  # out of the scanner's pending index: there is nothing left to apply
-        record.save()
 
 
 # --- staff: read, list, classify -----------------------------------------------------------------
@@ -479,4 +435,4 @@ def classify(
     return call_view(call)
 
 
-__all__ = ["INBOUND", "ingest", "keep", "mark_rejected", "classify", "get_call", "list_calls"]
+__all__ = ["INBOUND", "ingest", "classify", "get_call", "list_calls"]

@@ -217,18 +217,25 @@ class Call(RecordModel):
     dni_session = MapAttribute(null=True)
 
 
-class CallEventRecord(RecordModel):
-    """A delivery of a call event, kept as received. Its key is the dedupe key, so a second delivery is refused
-    by the write itself. `state`: received (kept, not yet applied), processed, or rejected (with the error).
-    gsi1 while not processed (maintenance, across tenants): CALLEVENTS#PENDING#<shard> / <received_at>#<tenant>."""
+class Delivery(RecordModel):
+    """A vendor's or partner's delivery (a webhook request), kept as received. Its key is the dedupe key, so a second
+    delivery is refused by the write itself. `state`: received (kept, not yet applied), processed, or rejected (with
+    the reason in `error`). `kind`: which of the sender's webhooks it came to (Twilio's callback, CallRail's event,
+    a partner's lead or message); `verified`: whether the sender's credentials were checked (Thumbtack set up without
+    credentials is not).
+    gsi1 while received (maintenance, across tenants): DELIVERIES#PENDING#<shard> / <received_at>#<tenant>.
+    gsi2 while not processed (staff): T#<tenant>#DELIVERIES#<vendor>#<state> / <received_at>#<dedupe key>."""
 
     dedupe_key = UnicodeAttribute()
     vendor = UnicodeAttribute()
+    kind = UnicodeAttribute(null=True)
+    verified = BooleanAttribute(null=True)
     call_id = UnicodeAttribute(null=True)
     state = UnicodeAttribute()
     received_at = UnicodeAttribute()
     raw = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
     expires_at = TTLAttribute(null=True)
 
 
@@ -596,7 +603,7 @@ ALL_MODELS = (
     Employee,
     EmailClaim,
     Call,
-    CallEventRecord,
+    Delivery,
     Lead,
     Customer,
     CustomerPhone,

@@ -1,6 +1,13 @@
-"""Angi (formerly HomeAdvisor) lead delivery, in Angi's own format (docs/partners.md).
+"""Angi (formerly HomeAdvisor) lead delivery, in Angi's own formats (docs/partners.md).
 
-One JSON lead per POST, with the company's API key in `x-api-key`. The fields are HomeAdvisor's JSON lead feed:
+One JSON lead per POST, with the company's API key in `x-api-key`, in either of the two shapes Angi sends.
+
+Angi Ads / Angie's List leads (Angi's "Lead Integration API"): PascalCase strings `FirstName`, `LastName`,
+`PhoneNumber`, `Email`, `PostalAddress` {`AddressFirstLine`, `AddressSecondLine`, `City`, `State`, `PostalCode`},
+`Source`, `Description`, `Category`, `Urgency`, `CorrelationId` (this lead: the booking's external id) and
+`ALAccountId`.
+
+HomeAdvisor's JSON lead feed:
 `name`, `firstName`, `lastName`, `address`, `city`, `stateProvince`, `postalCode`, `primaryPhone`,
 `secondaryPhone`, `email`, `srOid` (the service request), `leadOid` (this lead: the booking's external id, the same
 on Angi's retries), `taskOid` and `taskName` (the category), `fee`, `comments`, `interview` ([{question, answer}],
@@ -14,7 +21,7 @@ from __future__ import annotations
 import hmac
 
 from leadline.bookings.service import Incoming
-from leadline.partners.common import ANGI, address, contact, full_name, ident, load_json, price, qa_list, text
+from leadline.partners.common import ANGI, address, check, contact, full_name, ident, load_json, price, qa_list, text
 
 API_KEY_HEADER = "x-api-key"
 MAX_API_KEY = 160  # Angi's limit
@@ -63,8 +70,69 @@ def api_key_valid(configured: dict, given: str | None) -> bool:
     return bool(expected and given) and hmac.compare_digest(given.strip().encode(), expected.encode())
 
 
+_STRING = {"type": ["string", "integer", "null"]}
+ADS_SCHEMA = {
+    "type": "object",
+    "required": ["CorrelationId"],
+    "properties": {
+        "CorrelationId": {**_ID, "minLength": 1, "maxLength": 64},
+        "ALAccountId": _STRING,
+        "FirstName": _TEXT,
+        "LastName": _TEXT,
+        "PhoneNumber": _STRING,
+        "Email": _TEXT,
+        "PostalAddress": {
+            "type": ["object", "null"],
+            "properties": {
+                name: _STRING for name in ("AddressFirstLine", "AddressSecondLine", "City", "State", "PostalCode")
+            },
+        },
+        "Source": _TEXT,
+        "Description": _TEXT,
+        "Category": _TEXT,
+        "Urgency": _TEXT,
+    },
+}
+
+
+def is_ads_lead(payload: dict) -> bool:
+    """Angi Ads' PascalCase lead, not HomeAdvisor's feed."""
+    return "leadOid" not in payload and any(k in payload for k in ("CorrelationId", "ALAccountId", "FirstName"))
+
+
 def load(raw_body: bytes) -> dict:
-    return load_json(raw_body, SCHEMA, "the lead is not in Angi's lead format")
+    payload = load_json(raw_body, {"type": "object"}, "the lead is not a JSON object")
+    if is_ads_lead(payload):
+        return check(payload, ADS_SCHEMA, "the lead is not in Angi's lead format (Angi Ads)")
+    return check(payload, SCHEMA, "the lead is not in Angi's lead format (HomeAdvisor feed)")
+
+
+def parse_ads(payload: dict, raw_body: bytes) -> Incoming:
+    reach = contact(payload.get("PhoneNumber"), label="Phone number as given")
+    postal = payload.get("PostalAddress") or {}
+    extra = [{"question": "Urgency", "answer": urgency}] if (urgency := text(payload.get("Urgency"), 200)) else []
+    if source := text(payload.get("Source"), 200):
+        extra.append({"question": "Angi source", "answer": source})
+    return Incoming(
+        source="partner",
+        partner=ANGI,
+        external_id=ident(payload["CorrelationId"], "CorrelationId", 64),
+        customer_name=full_name(payload.get("FirstName"), payload.get("LastName")),
+        phone=reach.phone,
+        email=text(payload.get("Email"), 254),
+        address=address(
+            postal.get("AddressFirstLine"),
+            postal.get("AddressSecondLine"),
+            postal.get("City"),
+            postal.get("State"),
+            postal.get("PostalCode"),
+        ),
+        category=text(payload.get("Category"), 200),
+        description=text(payload.get("Description")),
+        details=[*extra, *reach.details],
+        flags=list(reach.flags),
+        raw=raw_body.decode("utf-8", errors="replace"),
+    )
 
 
 def _interview(value) -> list[dict[str, str]]:
@@ -80,6 +148,8 @@ def _interview(value) -> list[dict[str, str]]:
 
 
 def parse(payload: dict, raw_body: bytes) -> Incoming:
+    if is_ads_lead(payload):
+        return parse_ads(payload, raw_body)
     reach = contact(payload.get("primaryPhone"), label="Primary phone as given")
     extra = []
     if secondary := text(payload.get("secondaryPhone"), 40):

@@ -1,8 +1,8 @@
 """Lead partners' webhooks (docs/partners.md). Each request is authenticated by its partner's own scheme before
 anything is stored: missing or wrong credentials are a 401 that leaves no trace but a log line, and an unknown
 company answers exactly as wrong credentials do. An authenticated delivery we cannot read is a 400 naming what is
-wrong (kept as the integration's last error); a lead is answered 200 only once it is stored, and a duplicate is
-answered 200 with the booking already kept.
+wrong (kept, listed for staff and applied again after a fix: `leadline.deliveries`, and the integration's last
+error); a lead is answered 200 only once it is stored, and a duplicate is answered 200 with the booking already kept.
 
 Routes are matched in the order they are declared: Thumbtack's and Angi's own before the generic `{partner}`."""
 
@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 
-from leadline import credentials
+from leadline import credentials, deliveries
 from leadline.errors import DomainError, InvalidInput, NotFound
 from leadline.observability import logger, metrics
-from leadline.partners import angi, generic, ingest, integrations, thumbtack
+from leadline.partners import angi, generic, integrations, thumbtack
+from leadline.partners import deliveries as partner_deliveries
 from leadline.partners.common import ANGI, CREDENTIALS_KIND, THUMBTACK, check_generic_name
 
 app = APIGatewayRestResolver()
@@ -67,17 +66,21 @@ def _partner_credentials(tenant_id: str) -> dict:
         return {}
 
 
-@contextmanager
-def _errors_kept(tenant_id: str, partner: str) -> Iterator[None]:
-    """An authenticated delivery we refuse, or fail to store, is the integration's last error (diagnostics)."""
+def _received(tenant_id: str, partner: str, raw: bytes, *, verified: bool = True) -> Response:
+    """An authenticated delivery, applied; or kept (`leadline.deliveries`) and refused. One we cannot read is kept
+    `rejected` with the reason and answered 400 naming it; one we fail to store is kept for the scanner and answered
+    5xx, so that a partner that retries does (its retry is the same booking). Either is the integration's last
+    error (diagnostics)."""
     try:
-        yield
+        return _json(HTTPStatus.OK, partner_deliveries.apply(tenant_id, partner, raw, verified=verified))
     except InvalidInput as exc:
+        _keep(tenant_id, partner, raw, verified, error=exc.message)
         _keep_error(tenant_id, partner, f"refused (400): {exc.message}")
         raise
     except DomainError:
         raise
     except Exception as exc:
+        _keep(tenant_id, partner, raw, verified, error=None)
         _keep_error(tenant_id, partner, f"not stored, answered 5xx so that {partner} retries: {type(exc).__name__}")
         raise
 
@@ -87,6 +90,12 @@ def _keep_error(tenant_id: str, partner: str, message: str) -> None:
         integrations.record_error(tenant_id, partner, message)
     except Exception:  # noqa: BLE001 - the delivery's own outcome matters more than its record
         logger.exception("could not keep the integration's last error", extra={"partner": partner})
+
+
+def _keep(tenant_id: str, partner: str, raw: bytes, verified: bool, *, error: str | None) -> None:
+    key = deliveries.unreadable_key(partner, "lead", raw)
+    text = raw.decode("utf-8", errors="replace")
+    deliveries.keep(tenant_id, key, partner, text, kind="lead", error=error, verified=verified)
 
 
 # --- Thumbtack -------------------------------------------------------------------------------------
@@ -111,28 +120,7 @@ def _thumbtack_sender(tenant_id: str) -> bool:
 @app.post("/webhooks/partners/thumbtack/<tenant_id>")
 def thumbtack_webhook(tenant_id: str) -> Response:
     verified = _thumbtack_sender(tenant_id)
-    raw = _raw_body()
-    with _errors_kept(tenant_id, THUMBTACK):
-        event_type, data = thumbtack.load(raw)
-        if event_type == thumbtack.NEGOTIATION_CREATED:
-            incoming = thumbtack.parse_negotiation(data, raw)
-            booking, created = ingest.receive_lead(tenant_id, THUMBTACK, incoming, verified=verified)
-            attached = ingest.attach_waiting(tenant_id, THUMBTACK, incoming.external_id)
-            return _json(
-                HTTPStatus.OK,
-                {
-                    "result": "created" if created else "duplicate",
-                    "booking_id": booking["booking_id"],
-                    "messages_attached": attached,
-                },
-            )
-        if event_type == thumbtack.MESSAGE_CREATED:
-            outcome = ingest.receive_message(tenant_id, THUMBTACK, thumbtack.parse_message(data, raw))
-            return _json(HTTPStatus.OK, outcome)
-    return _json(
-        HTTPStatus.OK,
-        {"result": "ignored", "event_type": event_type, "reason": "only new leads and their messages are read"},
-    )
+    return _received(tenant_id, THUMBTACK, _raw_body(), verified=verified)
 
 
 # --- Angi --------------------------------------------------------------------------------------------
@@ -145,19 +133,7 @@ def angi_webhook(tenant_id: str) -> Response:
         raise Refused(f"the {angi.API_KEY_HEADER} header is missing")
     if not angi.api_key_valid(_partner_credentials(tenant_id).get(ANGI) or {}, given):
         raise Refused(f"{angi.API_KEY_HEADER}: {NOT_VALID}")
-    raw = _raw_body()
-    with _errors_kept(tenant_id, ANGI):
-        payload = angi.load(raw)
-        booking, created = ingest.receive_lead(tenant_id, ANGI, angi.parse(payload, raw))
-    return _json(
-        HTTPStatus.OK,
-        {
-            "status": "success",  # what Angi's "success string" can look for
-            "result": "created" if created else "duplicate",
-            "booking_id": booking["booking_id"],
-            "leadOid": booking["external_id"],
-        },
-    )
+    return _received(tenant_id, ANGI, _raw_body())
 
 
 # --- any other partner: our documented, signed JSON -------------------------------------------------
@@ -176,7 +152,4 @@ def generic_webhook(partner: str, tenant_id: str) -> Response:
             f"{generic.SIGNATURE_HEADER} does not match this body with the signing secret of this URL, or its t is "
             f"more than {generic.TOLERANCE_SECONDS} seconds away"
         )
-    with _errors_kept(tenant_id, partner):
-        payload = generic.load(raw)
-        booking, created = ingest.receive_lead(tenant_id, partner, generic.parse(partner, payload, raw))
-    return _json(HTTPStatus.OK, {"result": "created" if created else "duplicate", "booking_id": booking["booking_id"]})
+    return _received(tenant_id, partner, raw)

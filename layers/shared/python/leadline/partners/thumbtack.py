@@ -4,7 +4,14 @@ Every delivery is an envelope `{"event": {"eventType", "triggeredAt", "webhookID
 - `NegotiationCreatedV4`: a new lead ("negotiation"); `data.negotiationID` is its id, the booking's external id;
 - `MessageCreatedV4`: a message in a negotiation (`messageID`, `negotiationID`, `from`, `text`, `sentAt`), a note on
   that negotiation's booking. Thumbtack may send a negotiation's first messages before the negotiation itself.
-Other event types are acknowledged and ignored. Thumbtack authenticates with the HTTP Basic credentials given when
+Other event types are acknowledged and ignored.
+
+Partners onboarded before v4 still receive the Pro API's flat format (api.thumbtack.com/docs, "Partner
+Endpoints"): a lead `{leadID, createTimestamp (Unix seconds, as a string), request, customer {customerID, name,
+phone}, business, leadType, leadPrice, chargeState}`, a message `{leadID, customerID, businessID, message
+{messageID, createTimestamp, text}}`, and a lead update `{leadID, leadPrice, chargeState}` (acknowledged). Both are
+read the same way: a lead's `leadID` is its external id, as `negotiationID` is in v4.
+Thumbtack authenticates with the HTTP Basic credentials given when
 the webhook was registered (`auth: {username, password}`). Unknown fields are accepted: the format is Thumbtack's.
 """
 
@@ -14,6 +21,7 @@ import base64
 import binascii
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from leadline.bookings.service import Incoming
 from leadline.errors import InvalidInput
@@ -154,10 +162,60 @@ def basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+LEGACY_LEAD, LEGACY_MESSAGE, LEGACY_UPDATE = "LegacyLead", "LegacyMessage", "LegacyLeadUpdate"
+
+
+def _legacy(payload: dict) -> tuple[str, dict] | None:
+    """The Pro API's flat format, as the v4 event it stands for."""
+    if "event" in payload or "leadID" not in payload:
+        return None
+    if isinstance(payload.get("message"), dict):
+        message = payload["message"]
+        return LEGACY_MESSAGE, {
+            "negotiationID": payload["leadID"],
+            "messageID": message.get("messageID"),
+            "text": message.get("text"),
+            "from": "Customer",
+            "sentAt": _unix_time(message.get("createTimestamp")),
+        }
+    if not any(k in payload for k in ("request", "customer")):
+        return LEGACY_UPDATE, payload
+    customer = dict(payload.get("customer") or {})
+    if "name" in customer:
+        customer["displayName"] = customer.pop("name")
+    return LEGACY_LEAD, {
+        "negotiationID": payload["leadID"],
+        "createdAt": _unix_time(payload.get("createTimestamp")),
+        "leadPrice": payload.get("leadPrice"),
+        "customer": customer,
+        "request": payload.get("request"),
+        "business": payload.get("business"),
+    }
+
+
+def _unix_time(value) -> str | None:
+    try:
+        return datetime.fromtimestamp(int(str(value)), UTC).isoformat().replace("+00:00", "Z")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def load(raw_body: bytes) -> tuple[str, dict]:
-    """(event type, data) of a delivery."""
-    envelope = load_json(raw_body, ENVELOPE_SCHEMA, "the body is not a Thumbtack webhook ({event, data})")
+    """(event type, data) of a delivery: a v4 envelope, or the Pro API's flat format read as its v4 event."""
+    payload = load_json(raw_body, {"type": "object"}, "the body is not a Thumbtack webhook (a JSON object)")
+    legacy = _legacy(payload)
+    if legacy is not None:
+        return legacy
+    envelope = check(payload, ENVELOPE_SCHEMA, "the body is not a Thumbtack webhook ({event, data}, or a Pro API lead)")
     return envelope["event"]["eventType"], envelope["data"]
+
+
+def is_lead(event_type: str) -> bool:
+    return event_type in (NEGOTIATION_CREATED, LEGACY_LEAD)
+
+
+def is_message(event_type: str) -> bool:
+    return event_type in (MESSAGE_CREATED, LEGACY_MESSAGE)
 
 
 def _category(request: dict) -> str | None:
@@ -175,7 +233,7 @@ def _proposed_time(item) -> str | None:
 
 
 def parse_negotiation(data: dict, raw_body: bytes) -> Incoming:
-    negotiation = _check_data(data, NEGOTIATION_SCHEMA, "the NegotiationCreatedV4 is not in Thumbtack's format")
+    negotiation = _check_data(data, NEGOTIATION_SCHEMA, "the lead is not in Thumbtack's format")
     customer = negotiation.get("customer") or {}
     request = negotiation.get("request") or {}
     location = request.get("location") or {}
@@ -219,7 +277,7 @@ class Message:
 
 
 def parse_message(data: dict, raw_body: bytes) -> Message:
-    message = _check_data(data, MESSAGE_SCHEMA, "the MessageCreatedV4 is not in Thumbtack's format")
+    message = _check_data(data, MESSAGE_SCHEMA, "the message is not in Thumbtack's format")
     return Message(
         negotiation_id=ident(message["negotiationID"], "data.negotiationID"),
         message_id=ident(message["messageID"], "data.messageID"),

@@ -13,7 +13,7 @@ import hmac
 import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
 
 from leadline.calls.events import INBOUND, OUTBOUND, STATUS_RANK, CallEvent, Recording, Transcript
 from leadline.errors import InvalidInput
@@ -37,6 +37,33 @@ def url_variants(url: str) -> list[str]:
     with_port = urlunsplit(parts._replace(netloc=f"{host}:{parts.port or default_port}"))
     without_port = urlunsplit(parts._replace(netloc=host))
     return list(dict.fromkeys([url, without_port, with_port]))
+
+
+# RFC 3986 lets these stand unescaped in a query value; Twilio signs the URL as it was configured, escaped or not.
+_QUERY_SAFE = "!$'()*,;:@/?"
+_QUERY_ENCODINGS = (
+    lambda text: quote_plus(text, safe=""),  # form-encoded (spaces as +)
+    lambda text: quote(text, safe=""),  # percent-encoded (spaces as %20)
+    lambda text: quote(text, safe=_QUERY_SAFE + "+"),  # reserved characters and a literal + left as typed
+    lambda text: quote_plus(text, safe=_QUERY_SAFE),
+    lambda text: quote(text, safe="!*'()"),  # JavaScript's encodeURIComponent
+)
+
+
+def signed_urls(base_url: str, raw_query: str | None, pairs: list[tuple[str, str]]) -> list[str]:
+    """The URL exactly as requested when the raw query string is known. API Gateway's REST proxy event gives the
+    query's parameters decoded instead, so then each way the configured URL may have written them, as Twilio's
+    own validators try (twilio/twilio-node#621, #1061): form or percent encoding, reserved characters escaped or
+    not, in the order given or sorted. A query that escapes some reserved characters and leaves others as typed
+    may match none of them: docs/webhooks.md asks for query values written one way."""
+    if raw_query is not None or not pairs:
+        return [base_url + (f"?{raw_query}" if raw_query else "")]
+    queries = (
+        "&".join(f"{encode(name)}={encode(value)}" for name, value in ordered)
+        for ordered in (pairs, sorted(pairs))
+        for encode in _QUERY_ENCODINGS
+    )
+    return list(dict.fromkeys(f"{base_url}?{query}" for query in queries))
 
 
 def expected_signature(auth_token: str, url: str, params: list[tuple[str, str]], algorithm: str = "HMAC_SHA1") -> str:
@@ -164,7 +191,7 @@ def recording_event(params: list[tuple[str, str]]) -> CallEvent:
         vendor=VENDOR,
         call_id=call_id,
         dedupe_key=f"twilio:{call_id}:recording:{recording_sid}:{status}",
-        kind="recording",
+        kind="recording-status",
         recording=Recording(
             url=url, status=status, sid=recording_sid, duration_seconds=_int(params, "RecordingDuration") or 0
         ),
@@ -181,7 +208,7 @@ def transcription_event(params: list[tuple[str, str]]) -> CallEvent:
         vendor=VENDOR,
         call_id=call_id,
         dedupe_key=f"twilio:{call_id}:transcription:{transcription_sid}:{status}",
-        kind="transcript",
+        kind="transcription",
         transcript=Transcript(text=_one(params, "TranscriptionText") or "", status=status, sid=transcription_sid),
         recording=Recording(url=recording_url, sid=recording_sid or "", status="completed") if recording_url else None,
     )
@@ -192,3 +219,10 @@ PARSERS = {
     "recording-status": recording_event,
     "transcription": transcription_event,
 }
+
+
+def parse(callback: str, raw_body: bytes, account_sid: str) -> CallEvent:
+    """A callback's form body as the event it tells, if it is from the company's own account."""
+    params = form_params(raw_body.decode("utf-8", errors="replace"))
+    check_account(params, account_sid)
+    return PARSERS[callback](params)

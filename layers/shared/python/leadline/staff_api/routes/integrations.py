@@ -1,13 +1,21 @@
 """Staff API: lead partners' integrations (Thumbtack, Angi, generic partners): status, campaign, category mapping,
-and the diagnostics that say in plain words why leads arrive flagged, or not at all."""
+and the diagnostics that say in plain words why leads arrive flagged, or not at all; and every sender's deliveries
+(partners' and telephony vendors') that could not be applied, to read and apply again once the cause is fixed."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline import deliveries, redelivery
+from leadline.calls.vendors import VENDORS as TELEPHONY_VENDORS
 from leadline.partners import integrations
+from leadline.partners.common import check_partner_name
 from leadline.permissions import Permission
 from leadline.staff_api.auth import Principal, principal
+from leadline.staff_api.routes._common import Limit, NextToken
 from leadline.staff_api.schemas import IntegrationPut
 
 router = APIGatewayRouter()
@@ -49,3 +57,45 @@ def put_integration(partner: str, body: IntegrationPut) -> dict:
 )
 def diagnose_integration(partner: str) -> dict:
     return integrations.diagnose(_integrator().tenant_id, partner)
+
+
+def _sender(name: str) -> str:
+    """A telephony vendor (twilio, callrail, native) or a lead partner, by the name in its webhook's URL."""
+    return name if name in TELEPHONY_VENDORS else check_partner_name(name)
+
+
+@router.get(
+    "/v1/integrations/<partner>/deliveries",
+    tags=["Integrations"],
+    summary="A sender's deliveries not applied: rejected (with the reason) or waiting to be applied, newest first",
+)
+def list_deliveries(
+    partner: str,
+    state: Annotated[
+        Literal["rejected", "received"], Query(description="rejected, or received (waiting)")
+    ] = "rejected",
+    limit: Limit = 50,
+    next_token: NextToken = None,
+) -> dict:
+    tenant_id = _integrator().tenant_id
+    return deliveries.list_deliveries(tenant_id, _sender(partner), state=state, limit=limit, next_token=next_token)
+
+
+@router.get(
+    "/v1/integrations/<partner>/deliveries/<delivery_id>",
+    tags=["Integrations"],
+    summary="One delivery as it was received, with why it was not applied",
+)
+def get_delivery(partner: str, delivery_id: str) -> dict:
+    record = deliveries.get_or_404(_integrator().tenant_id, _sender(partner), delivery_id)
+    return deliveries.view(record, full=True)
+
+
+@router.post(
+    "/v1/integrations/<partner>/deliveries/<delivery_id>/reprocess",
+    tags=["Integrations"],
+    summary="Apply a delivery again once its cause is fixed (the scanner applies it within a minute)",
+    status_code=202,
+)
+def reprocess_delivery(partner: str, delivery_id: str) -> dict:
+    return redelivery.reprocess(_integrator().tenant_id, _sender(partner), delivery_id)
