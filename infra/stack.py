@@ -15,6 +15,7 @@ from infra.constructs.call_analysis import CallAnalysis
 from infra.constructs.data import Data
 from infra.constructs.events import EventBus, EventRouting
 from infra.constructs.functions import Functions, Layers
+from infra.constructs.log_groups import LogGroups
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
 from infra.constructs.secrets import Secrets
@@ -55,6 +56,7 @@ class LeadlineStack(Stack):
         self.notifications = Notifications.from_context(self)
 
         self.monitoring = Monitoring(self, "Monitoring")
+        self.log_groups = LogGroups(self, "LogGroups", retention=LOG_RETENTION)
         self.data = Data(self, "Data", tables=topology.tables)
         self.secrets = Secrets(self, "TenantSecrets", prefix=SECRETS_PREFIX)
         self.auth = StaffAuth(self, "StaffAuth")
@@ -65,7 +67,7 @@ class LeadlineStack(Stack):
             spec=topology.state_machine,
             bus=self.bus,
             monitoring=self.monitoring,
-            log_retention=LOG_RETENTION,
+            log_groups=self.log_groups,
         )
         self.layers = Layers(self, "Layers", shared_layer_dir=SHARED_LAYER_DIR)
         self.functions = Functions(
@@ -78,7 +80,7 @@ class LeadlineStack(Stack):
             state_machine=self.workflow.state_machine,
             secrets=self.secrets,
             monitoring=self.monitoring,
-            log_retention=LOG_RETENTION,
+            log_groups=self.log_groups,
             call_analysis=self.call_analysis,
             transcription=self.transcription,
             notifications=self.notifications,
@@ -97,7 +99,7 @@ class LeadlineStack(Stack):
             topology=topology,
             functions=self.functions.functions,
             user_pool=self.auth.user_pool,
-            log_retention=LOG_RETENTION,
+            log_groups=self.log_groups,
         )
         self.public_api_base_url = self._public_api_base_url()
         self.functions.set_public_api_base_url(self.public_api_base_url)

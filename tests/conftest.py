@@ -11,7 +11,7 @@ for _key, _value in local_environment().items():
 os.environ.pop("AWS_PROFILE", None)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
@@ -20,7 +20,14 @@ from infra.local.runtime import LocalRuntime  # noqa: E402
 from infra.topology import TOPOLOGY  # noqa: E402
 from tests.support.api import Api, new_tenant  # noqa: E402
 from tests.support.probe_spec import PROBE  # noqa: E402
-from tests.support.synth import MAIN_STACK, PROBE_STACK, Synthesized, synthesize  # noqa: E402
+from tests.support.synth import (  # noqa: E402
+    MAIN_STACK,
+    PINNED_REGIONS,
+    PROBE_STACK,
+    Synthesized,
+    synthesize,
+    synthesize_pinned,
+)
 
 PROBED_TOPOLOGY = TOPOLOGY.with_functions(PROBE)
 TIME_SCALE = "60"
@@ -48,6 +55,22 @@ def synth_json(synthesized: Synthesized) -> dict:
 def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
     """The stack of the real topology plus the probe function (the local runtime renders the same)."""
     yield synthesize(PROBED_TOPOLOGY, PROBE_STACK, tmp_path_factory.mktemp("cdk-out-probe"))
+
+
+@pytest.fixture(scope="session")
+def pinned(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Synthesized]:
+    """`pinned(region)`: the real topology's stack for a concrete account in one of PINNED_REGIONS, synthesized
+    when first asked for, once per session."""
+    made: dict[str, Synthesized] = {}
+
+    def get(region: str) -> Synthesized:
+        if region not in PINNED_REGIONS:
+            raise ValueError(f"no pinned synthesis for {region!r}: one of {PINNED_REGIONS}")
+        if region not in made:
+            made[region] = synthesize_pinned(region, tmp_path_factory.mktemp(f"cdk-out-{region}"))
+        return made[region]
+
+    return get
 
 
 # --- the local runtime ---------------------------------------------------------------------------

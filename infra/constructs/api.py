@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Aws, Fn, RemovalPolicy, Stack
+from aws_cdk import Aws, Fn, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from infra.constructs.log_groups import LogGroups
+from infra.constructs.scanners import policy_finding, skip_checkov
 from infra.topology import Topology
 
 STAGE_NAME = "prod"
@@ -20,6 +22,10 @@ THROTTLING_RATE_LIMIT = 200  # steady requests per second for the stage
 THROTTLING_BURST_LIMIT = 400
 AUTH_STAFF = "staff"
 AUTH_NONE = "none"
+# What the CDK attaches to API Gateway's account-level CloudWatch role (`cloud_watch_role=True`).
+CLOUDWATCH_ROLE_POLICY = iam.ManagedPolicy.from_aws_managed_policy_name(
+    "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+)
 
 PUBLIC_ROUTE_REASON = (
     "Public by design: the health check and the OpenAPI/Swagger documentation carry no tenant data; "
@@ -46,12 +52,10 @@ class Api(Construct):
         topology: Topology,
         functions: Mapping[str, lambda_.IFunction],
         user_pool: cognito.IUserPool,
-        log_retention: logs.RetentionDays,
+        log_groups: LogGroups,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN
-        )
+        self.access_logs = log_groups.log_group(self, "AccessLogs")
         self.rest_api = apigw.RestApi(
             self,
             "RestApi",
@@ -90,11 +94,16 @@ class Api(Construct):
                         "AmazonAPIGatewayPushToCloudWatchLogs, the policy AWS documents for execution and "
                         "access logging; it only allows writing API Gateway's own log groups."
                     ),
-                    applies_to=[
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-                    ],
+                    applies_to=[policy_finding(self, CLOUDWATCH_ROLE_POLICY.managed_policy_arn)],
                 )
             ],
+        )
+        skip_checkov(
+            self.rest_api.deployment_stage,
+            {
+                "CKV_AWS_120": "No cache: every response is for one tenant and caller (webhooks, staff API, "
+                "bookings) and must be fresh; a cache cluster is billed by the hour."
+            },
         )
         # Parameters and bodies are validated whenever a method declares them (models,
         # required parameters); handlers validate the rest and answer 4xx.
@@ -188,6 +197,7 @@ class Api(Construct):
                     NagPackSuppression(id="AwsSolutions-COG4", reason=PUBLIC_ROUTE_REASON),
                 ],
             )
+            skip_checkov(added, {"CKV_AWS_59": PUBLIC_ROUTE_REASON})
         else:
             raise ValueError(f"route {method} {path}: unknown auth {auth!r} (expected 'staff' or 'none')")
         self.methods[(method, path)] = added

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from aws_cdk import Annotations, ArnFormat, Stack, Token
 from aws_cdk import aws_iam as iam
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
+
+from infra.constructs.scanners import suppress_wildcards
 
 CALL_ANALYSER_CONTEXT = "callAnalyser"
 BEDROCK_MODEL_ID_CONTEXT = "bedrockModelId"
@@ -136,20 +137,13 @@ class CallAnalysis:
         grant = iam.Grant.add_to_principal(grantee=grantee, actions=list(BEDROCK_ACTIONS), resource_arns=resources)
         base = self.base_model_id
         if base is not None:
-            NagSuppressions.add_resource_suppressions(
-                scope.node.find_child("DefaultPolicy"),
-                [
-                    NagPackSuppression(
-                        id="AwsSolutions-IAM5",
-                        reason=(
-                            f"The cross-Region inference profile {self.model_id} routes each request to its "
-                            f"foundation model {base} in one of the Regions of its geography, chosen by Bedrock at "
-                            f"request time, and IAM checks the foundation model in that destination Region: so only "
-                            f"the Region is a wildcard, for one model and the action bedrock:InvokeModel only."
-                        ),
-                        applies_to=[f"Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/{base}"],
-                    )
-                ],
+            suppress_wildcards(
+                scope,
+                f"The cross-Region inference profile {self.model_id} routes each request to its foundation model "
+                f"{base} in one of the Regions of its geography, chosen by Bedrock at request time, and IAM checks "
+                f"the foundation model in that destination Region: so only the Region is a wildcard, for one model "
+                f"and the action bedrock:InvokeModel only.",
+                [_foundation_model_arn(Stack.of(scope), base, region="*")],
             )
         return grant
 

@@ -6,20 +6,21 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jsii
-from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import Duration, Fn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct, IValidation
 
 from infra.constructs.call_analysis import CallAnalysis
 from infra.constructs.data import Data
-from infra.constructs.events import construct_name
+from infra.constructs.events import construct_name, routed
+from infra.constructs.log_groups import LogGroups
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
+from infra.constructs.scanners import skip_checkov, suppress_wildcards
 from infra.constructs.secrets import Secrets
 from infra.constructs.transcription import START_JOB_WILDCARD_REASON, Transcription
 from infra.layer_bundling import local_bundling_options
@@ -45,6 +46,20 @@ LOG_LEVEL = "INFO"
 # AWS-published Powertools for AWS Lambda (Python) v3, matching RUNTIME and ARCHITECTURE.
 POWERTOOLS_LAYER_ARN = "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
 ASSET_EXCLUDES = ["__pycache__", "*.pyc", "*.pyo", ".pytest_cache"]
+# Why checkov's Lambda checks do not apply to these functions.
+CHECKOV_SKIPS = {
+    "CKV_AWS_115": "Reserved concurrency is a per-account capacity decision (it takes from the Region's shared "
+    "quota), made at deployment; the API stage's throttling bounds the HTTP functions.",
+    "CKV_AWS_117": "No VPC: the functions reach only AWS service endpoints, authorised by IAM; a VPC would add NAT "
+    "cost and cold-start time and nothing to reach.",
+    "CKV_AWS_173": "The environment holds names, ARNs and settings, never a secret (secrets come from Secrets "
+    "Manager); Lambda encrypts it at rest with its AWS managed key.",
+}
+ASYNC_FAILURES_REASON = (
+    "Failed asynchronous invocations go to the function's on-failure destination, its SQS dead-letter queue "
+    "(EventRouting), which also keeps the error."
+)
+SYNCHRONOUS_ONLY_REASON = "Invoked synchronously only (API Gateway): the caller gets the error, no event is queued."
 # Set on every function whose spec says `needs_public_url`: the base URL senders call, without a trailing slash.
 PUBLIC_API_BASE_URL_ENV = "PUBLIC_API_BASE_URL"
 
@@ -88,7 +103,7 @@ class LeadlineFunction(Construct):
         state_machine: sfn.IStateMachine | None,
         secrets: Secrets,
         monitoring: Monitoring,
-        log_retention: logs.RetentionDays,
+        log_groups: LogGroups,
         call_analysis: CallAnalysis,
         transcription: Transcription,
         notifications: Notifications,
@@ -98,7 +113,7 @@ class LeadlineFunction(Construct):
         self.public_api_base_url: str | None = None
         tables = self._tables(spec, data)
 
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
+        self.log_group = log_groups.log_group(self)
         self.role = iam.Role(
             self,
             "Role",
@@ -185,22 +200,18 @@ class LeadlineFunction(Construct):
                 )
             ],
         )
-        wildcards = ["Resource::*"] + [data.index_wildcard(table_spec.logical_name) for table_spec, _ in tables]
-        NagSuppressions.add_resource_suppressions(
-            self.role.node.find_child("DefaultPolicy"),
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=(
-                        "Resource '*' is only X-Ray's xray:PutTraceSegments/PutTelemetryRecords (added by "
-                        "active tracing; X-Ray has no resource-level permissions)"
-                        + (f" and {START_JOB_WILDCARD_REASON}" if transcribes else "")
-                        + ". '<table>/index/*' lets the function Query the GSIs of the tables its FunctionSpec "
-                        "lists, and nothing else."
-                    ),
-                    applies_to=wildcards,
-                )
-            ],
+        suppress_wildcards(
+            self.role,
+            "Resource '*' is only X-Ray's xray:PutTraceSegments/PutTelemetryRecords (added by active tracing; X-Ray "
+            "has no resource-level permissions)"
+            + (f" and {START_JOB_WILDCARD_REASON}" if transcribes else "")
+            + ". '<table>/index/*' lets the function Query the GSIs of the tables its FunctionSpec lists, and "
+            "nothing else.",
+            ["*"] + [f"{table.table_arn}/index/*" for _, table in tables],
+        )
+        skip_checkov(
+            self.function,
+            CHECKOV_SKIPS | {"CKV_AWS_116": ASYNC_FAILURES_REASON if routed(spec) else SYNCHRONOUS_ONLY_REASON},
         )
         self.alarm = monitoring.alarm_on_function_errors(self, function=self.function, name=spec.name)
         if spec.needs_public_url:
@@ -259,7 +270,7 @@ class Functions(Construct):
         state_machine: sfn.IStateMachine | None,
         secrets: Secrets,
         monitoring: Monitoring,
-        log_retention: logs.RetentionDays,
+        log_groups: LogGroups,
         call_analysis: CallAnalysis,
         transcription: Transcription,
         notifications: Notifications,
@@ -281,7 +292,7 @@ class Functions(Construct):
                 state_machine=state_machine,
                 secrets=secrets,
                 monitoring=monitoring,
-                log_retention=log_retention,
+                log_groups=log_groups,
                 call_analysis=call_analysis,
                 transcription=transcription,
                 notifications=notifications,

@@ -22,8 +22,9 @@ from email.utils import parseaddr
 
 from aws_cdk import ArnFormat, Stack, Token
 from aws_cdk import aws_iam as iam
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
+
+from infra.constructs.scanners import suppress_wildcards
 
 NOTIFICATION_SENDER_CONTEXT = "notificationSender"
 APP_BASE_URL_CONTEXT = "appBaseUrl"
@@ -114,11 +115,6 @@ class Notifications:
             service="sns", region="*", account="*", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME
         )
 
-    @staticmethod
-    def identity_finding() -> str:
-        """cdk-nag's AwsSolutions-IAM5 finding id of the SES identity wildcard."""
-        return "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*"
-
     def grant(self, grantee: iam.IGrantable) -> iam.Grant:
         """ses:SendRawEmail on the account's identities in the stack's Region, and sns:Publish on everything but
         SNS ARNs (so to phone numbers only: no topic, no platform endpoint).
@@ -131,24 +127,16 @@ class Notifications:
         principal = grantee.grant_principal
         if not isinstance(principal, Construct):
             raise ValueError("the notifications grant needs a grantee whose principal is a construct (a role)")
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(SES_ACTIONS), resource_arns=[self.identity_arn_pattern(principal)]
-        )
+        identities = self.identity_arn_pattern(principal)
+        grant = iam.Grant.add_to_principal(grantee=grantee, actions=list(SES_ACTIONS), resource_arns=[identities])
         principal.add_to_principal_policy(
             iam.PolicyStatement(actions=list(SNS_ACTIONS), not_resources=[self.sns_arn_pattern(principal)])
         )
-        NagSuppressions.add_resource_suppressions(
-            principal.node.find_child("DefaultPolicy"),
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=(
-                        "Each company sends notification emails from its own sender, an SES identity an operator "
-                        "verifies at run time (the stack cannot name it): ses:SendRawEmail only, on the SES "
-                        "identities of this account and Region."
-                    ),
-                    applies_to=[self.identity_finding()],
-                )
-            ],
+        suppress_wildcards(
+            principal,
+            "Each company sends notification emails from its own sender, an SES identity an operator verifies at "
+            "run time (the stack cannot name it): ses:SendRawEmail only, on the SES identities of this account and "
+            "Region.",
+            [identities],
         )
         return grant

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct
+
+from infra.constructs.scanners import suppress_wildcards
 
 
 class Secrets(Construct):
@@ -38,20 +39,9 @@ class Secrets(Construct):
     def _suppress_prefix_wildcard(self, grantee: iam.IGrantable, reason: str) -> None:
         principal = grantee.grant_principal
         node = getattr(principal, "node", None)
-        policy = node.try_find_child("DefaultPolicy") if node is not None else None
-        if policy is None:
+        if node is None or node.try_find_child("DefaultPolicy") is None:
             return  # the caller owns the policy and its suppression
-        escaped = self.prefix.replace("/", "\\/")
-        NagSuppressions.add_resource_suppressions(
-            policy,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=reason,
-                    applies_to=[RegexAppliesTo(regex=f"/^Resource::arn:.+:secretsmanager:.+:secret:{escaped}\\*$/g")],
-                )
-            ],
-        )
+        suppress_wildcards(principal, reason, [self.secrets_arn_pattern])
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """GetSecretValue/DescribeSecret on `<prefix>*`, and Decrypt with the key via Secrets Manager only."""

@@ -18,8 +18,9 @@ import re
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
+
+from infra.constructs.scanners import skip_checkov, suppress_wildcards
 
 TRANSCRIBE_RECORDINGS_CONTEXT = "transcribeRecordings"
 RECORDINGS_BUCKET_ENV = "RECORDINGS_BUCKET"
@@ -106,6 +107,15 @@ class Transcription(Construct):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
+        skip_checkov(
+            self.access_log_bucket,
+            {
+                "CKV_AWS_18": "This bucket receives the recordings bucket's access logs; logging it too would need "
+                "yet another bucket.",
+                "CKV_AWS_21": f"Access logs are written once and expire after {ACCESS_LOG_RETENTION_DAYS} days: "
+                "versions would only keep expired logs.",
+            },
+        )
         # No cdk-nag suppression: AwsSolutions-S1 (server access logs) counts a bucket that is the destination
         # of another bucket's access logs as compliant, and every other S3 rule applies and passes.
         self.bucket = s3.Bucket(
@@ -126,6 +136,13 @@ class Transcription(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             server_access_logs_bucket=self.access_log_bucket,
             server_access_logs_prefix="recordings-bucket/",
+        )
+        skip_checkov(
+            self.bucket,
+            {
+                "CKV_AWS_21": f"Unversioned by design: recordings and transcripts expire after {RETENTION_DAYS} days, "
+                "and versions would keep customers' voices longer."
+            },
         )
 
     @classmethod
@@ -156,19 +173,6 @@ class Transcription(Construct):
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
 
-    def wildcard_findings(self) -> list[str]:
-        """cdk-nag's AwsSolutions-IAM5 finding ids of the grant's prefix wildcards (not its `Resource::*`)."""
-        if self.bucket is None or self.job_prefix is None:
-            return []
-        stack = Stack.of(self)
-        bucket_id = stack.get_logical_id(self.bucket.node.default_child)
-        return [
-            f"Resource::<{bucket_id}.Arn>/{RECORDINGS_PREFIX}*",
-            f"Resource::<{bucket_id}.Arn>/{TRANSCRIPTS_PREFIX}*",
-            f"Resource::arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/"
-            f"{self.job_prefix}*",
-        ]
-
     def grant(self, grantee: iam.IGrantable) -> iam.Grant | None:
         """s3:PutObject/GetObject on `recordings/*` and `transcripts/*`; StartTranscriptionJob (on `*`, with the
         bucket as its only output) and GetTranscriptionJob on this stack's jobs. Nothing when off.
@@ -181,8 +185,10 @@ class Transcription(Construct):
         principal = grantee.grant_principal
         if not isinstance(principal, Construct):
             raise ValueError("the transcription grant needs a grantee whose principal is a construct (a role)")
+        recordings, transcripts = self.object_arns()
+        jobs = self.job_arn_pattern()
         grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(OBJECT_ACTIONS), resource_arns=self.object_arns()
+            grantee=grantee, actions=list(OBJECT_ACTIONS), resource_arns=[recordings, transcripts]
         )
         iam.Grant.add_to_principal(
             grantee=grantee,
@@ -190,38 +196,25 @@ class Transcription(Construct):
             resource_arns=["*"],
             conditions={"StringEquals": {"transcribe:OutputBucketName": self.bucket.bucket_name}},
         )
-        iam.Grant.add_to_principal(grantee=grantee, actions=[GET_ACTION], resource_arns=[self.job_arn_pattern()])
-        recordings, transcripts, jobs = self.wildcard_findings()
-        NagSuppressions.add_resource_suppressions(
-            principal.node.find_child("DefaultPolicy"),
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=(
-                        "Recordings are uploaded at run time, one object per call under recordings/<tenant>/, so "
-                        "s3:PutObject/GetObject are scoped to that prefix of the recordings bucket; Transcribe "
-                        "reads the media with the caller's permissions."
-                    ),
-                    applies_to=[recordings],
-                ),
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=(
-                        "Transcribe writes each job's output with the caller's permissions to "
-                        "transcripts/<job name>.json, and the function reads it back: s3:PutObject/GetObject "
-                        "are scoped to that prefix of the recordings bucket."
-                    ),
-                    applies_to=[transcripts],
-                ),
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=(
-                        f"Transcription jobs are started at run time, one per recording, named "
-                        f"{self.job_prefix}<hash>: transcribe:GetTranscriptionJob is scoped to the jobs of "
-                        f"this stack (that name prefix) in its account and Region."
-                    ),
-                    applies_to=[jobs],
-                ),
-            ],
+        iam.Grant.add_to_principal(grantee=grantee, actions=[GET_ACTION], resource_arns=[jobs])
+        suppress_wildcards(
+            principal,
+            "Recordings are uploaded at run time, one object per call under recordings/<tenant>/, so "
+            "s3:PutObject/GetObject are scoped to that prefix of the recordings bucket; Transcribe reads the media "
+            "with the caller's permissions.",
+            [recordings],
+        )
+        suppress_wildcards(
+            principal,
+            "Transcribe writes each job's output with the caller's permissions to transcripts/<job name>.json, and "
+            "the function reads it back: s3:PutObject/GetObject are scoped to that prefix of the recordings bucket.",
+            [transcripts],
+        )
+        suppress_wildcards(
+            principal,
+            f"Transcription jobs are started at run time, one per recording, named {self.job_prefix}<hash>: "
+            f"transcribe:GetTranscriptionJob is scoped to the jobs of this stack (that name prefix) in its account "
+            f"and Region.",
+            [jobs],
         )
         return grant

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_events as events
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from infra.constructs.log_groups import LogGroups
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.scanners import suppress_wildcards
 from infra.topology import StateMachineSpec
 
 
@@ -24,7 +23,7 @@ class AfterCallWork(Construct):
         spec: StateMachineSpec,
         bus: events.IEventBus,
         monitoring: Monitoring,
-        log_retention: logs.RetentionDays,
+        log_groups: LogGroups,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
@@ -32,12 +31,7 @@ class AfterCallWork(Construct):
         missing = set(spec.substitutions) - set(substitutions)
         if missing:
             raise ValueError(f"state machine {spec.name}: no value for substitutions {sorted(missing)}")
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.log_group = log_groups.log_group(self)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -56,19 +50,11 @@ class AfterCallWork(Construct):
         # The definition is a string, so the CDK cannot infer its permissions: the
         # only task is events:putEvents on our bus.
         bus.grant_put_events_to(self.state_machine)
-        NagSuppressions.add_resource_suppressions(
-            self.state_machine.role.node.find_child("DefaultPolicy"),
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason=(
-                        "Resource '*' is what the CDK grants for Step Functions' X-Ray tracing "
-                        "(xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs "
-                        "vended log delivery (logs:CreateLogDelivery, ...); neither API supports "
-                        "resource-level permissions. events:PutEvents is scoped to the bus."
-                    ),
-                    applies_to=["Resource::*"],
-                )
-            ],
+        suppress_wildcards(
+            self.state_machine.role,
+            "Resource '*' is what the CDK grants for Step Functions' X-Ray tracing (xray:PutTraceSegments, "
+            "PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended log delivery (logs:CreateLogDelivery, "
+            "...); neither API supports resource-level permissions. events:PutEvents is scoped to the bus.",
+            ["*"],
         )
         self.alarm = monitoring.alarm_on_state_machine_failures(self, state_machine=self.state_machine, name=spec.name)

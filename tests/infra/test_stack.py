@@ -53,7 +53,7 @@ from infra.topology import (
     Topology,
 )
 from tests.support.probe_spec import PROBE
-from tests.support.synth import Synthesized
+from tests.support.synth import Synthesized, unresolved_nag_findings
 
 POWERTOOLS_LAYER = {"Fn::Sub": POWERTOOLS_LAYER_ARN}
 
@@ -441,6 +441,7 @@ def test_webhook_routes_are_public_posts_integrated_with_call_webhooks(synthesiz
             "/webhooks/twilio/{tenant_id}/recording-status",
             "/webhooks/twilio/{tenant_id}/transcription",
             "/webhooks/callrail/{tenant_id}",
+            "/webhooks/callrail/{tenant_id}/{event}",
             "/webhooks/calls/{tenant_id}",
         ]
     )
@@ -755,6 +756,39 @@ def test_tenant_secrets_key_rotates(synthesized):
     synthesized.template.has_resource_properties(
         "AWS::KMS::Key", {"EnableKeyRotation": True, "Description": Match.string_like_regexp(SECRETS_PREFIX)}
     )
+
+
+def test_every_log_group_is_kept_a_month_and_encrypted_with_the_log_key_that_only_logs_may_use(synthesized):
+    key_id = synthesized.stack.resolve(synthesized.stack.log_groups.key.node.default_child.logical_id)
+    groups = synthesized.resources("AWS::Logs::LogGroup")
+    assert len(groups) == len(TOPOLOGY.functions) + 2  # the functions', the API's access logs, the workflow's
+    for group in groups.values():
+        assert group["Properties"] == {"KmsKeyId": arn_of(key_id), "RetentionInDays": 30}
+        assert group["DeletionPolicy"] == "Retain"
+    key = synthesized.json["Resources"][key_id]
+    assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "Retain"
+    [logs] = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    assert logs["Principal"]["Service"] == {"Fn::Join": ["", ["logs.", ref("AWS::Region"), ".", ref("AWS::URLSuffix")]]}
+    assert [a for a in actions(logs) if "*" in a] == []
+    # Only for log groups of this account and Region.
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        ref("AWS::Partition"),
+                        ":logs:",
+                        ref("AWS::Region"),
+                        ":",
+                        ref("AWS::AccountId"),
+                        ":log-group:*",
+                    ],
+                ]
+            }
+        }
+    }
 
 
 # --- tenant secrets and the public URL ---------------------------------------------------------
@@ -1405,7 +1439,6 @@ def test_ses_identity_wildcard_is_suppressed_with_its_own_reason_and_the_sms_sta
     [row] = [r for r in rows if r["Exception Reason"].startswith(f"[{SES_IDENTITIES_FINDING}]")]
     assert row["Rule ID"] == "AwsSolutions-IAM5" and row["Compliance"] == "Suppressed"
     assert "verifies at run time" in row["Exception Reason"]
-    assert Notifications.identity_finding() == SES_IDENTITIES_FINDING
     # cdk-nag's IAM5 reads Resource, not NotResource: nothing about SNS is reported, nor suppressed.
     assert not [r for r in synthesized.nag_report() if ":sns:" in r["Exception Reason"]]
 
@@ -1544,12 +1577,7 @@ def test_nag_report_has_no_unsuppressed_findings_and_every_suppression_has_a_rea
     synth: Synthesized = request.getfixturevalue(which)
     rows = synth.nag_report()
     assert rows, "empty nag report"
-    failing = [
-        (r["Rule ID"], r["Resource ID"], r["Compliance"])
-        for r in rows
-        if r["Compliance"] not in ("Compliant", "Suppressed")
-    ]
-    assert failing == []
+    assert unresolved_nag_findings(rows) == []
     suppressed = [r for r in rows if r["Compliance"] == "Suppressed"]
     assert suppressed, "expected the documented suppressions"
     for row in suppressed:

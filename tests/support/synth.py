@@ -6,9 +6,12 @@ Fixtures for every infra test:
 - `synthesized`: both plus the cloud assembly directory (nag report, asset manifest);
 - `probe`: a second stack whose topology adds a function with a rule, a schedule,
   events publishing, after-call work and a public webhook route, so that what the
-  real topology does not use yet is rendered and checked too.
+  real topology does not use yet is rendered and checked too;
+- `pinned`: `pinned(region)` is the real topology's stack for a concrete account in
+  one of `PINNED_REGIONS` (its ARNs carry literal Regions and partitions instead of
+  `${AWS::Region}` and `${AWS::Partition}`), each synthesized once per session.
 
-Both stacks run the cdk-nag AwsSolutions pack as the app does, with the
+Every stack runs the cdk-nag AwsSolutions pack as the app does, with the
 context (feature flags) of cdk.json, and with `aws:cdk:bundling-stacks: []`
 so the shared layer is staged as a plain folder and pip never runs.
 """
@@ -35,10 +38,38 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 import infra.layer_bundling  # noqa: E402
 from infra.stack import LeadlineStack, cdk_json_context  # noqa: E402
-from infra.topology import Topology  # noqa: E402
+from infra.topology import TOPOLOGY, Topology  # noqa: E402
 
 MAIN_STACK = "Leadline"
 PROBE_STACK = "LeadlineProbe"
+AGNOSTIC = "agnostic"
+ACCOUNT = "123456789012"
+# A Region outside us-east-1 (the CDK CLI's fallback Region), us-east-1 itself, and one of the aws-cn partition
+# (cdk.json's @aws-cdk/core:target-partitions lists aws and aws-cn).
+PINNED_REGIONS = ("eu-west-2", "us-east-1", "cn-north-1")
+# The China Regions have no Cognito user pools, so the CDK's synth-time CloudFormation validation fails the stack
+# there. The aws-cn synthesis acknowledges that to check cdk-nag and the ARNs with the aws-cn partition; the
+# product itself does not deploy in China.
+NO_USER_POOLS_IN_CHINA = cdk.Acknowledgment(
+    id="CloudFormation-Validate::F3006", reason="AWS::Cognito::UserPool does not exist in the China Regions"
+)
+
+
+def nag_report(outdir: Path, stack_name: str) -> list[dict[str, str]]:
+    """The rows of cdk-nag's AwsSolutions report of the stack in the cloud assembly `outdir`."""
+    reports = sorted(outdir.glob(f"AwsSolutions-*{stack_name}-NagReport.csv"))
+    assert len(reports) == 1, f"expected one nag report for {stack_name} in {outdir}: {reports}"
+    with reports[0].open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def unresolved_nag_findings(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    """(rule, resource, level) of every finding, error or warning, that is neither compliant nor suppressed."""
+    return [
+        (r["Rule ID"], r["Resource ID"], r["Rule Level"])
+        for r in rows
+        if r["Compliance"] not in ("Compliant", "Suppressed")
+    ]
 
 
 @dataclass
@@ -51,14 +82,12 @@ class Synthesized:
     template: Template
     pip_calls: list = field(default_factory=list)
 
-    def nag_report_path(self) -> Path:
-        reports = sorted(self.outdir.glob(f"AwsSolutions-*{self.stack_name}-NagReport.csv"))
-        assert len(reports) == 1, f"expected one nag report for {self.stack_name} in {self.outdir}: {reports}"
-        return reports[0]
+    @property
+    def template_path(self) -> Path:
+        return self.outdir / f"{self.stack_name}.template.json"
 
     def nag_report(self) -> list[dict[str, str]]:
-        with self.nag_report_path().open(newline="") as handle:
-            return list(csv.DictReader(handle))
+        return nag_report(self.outdir, self.stack_name)
 
     def assets_manifest(self) -> dict:
         return json.loads((self.outdir / f"{self.stack_name}.assets.json").read_text())
@@ -83,6 +112,7 @@ def synthesize(
     outdir: Path,
     *,
     customize: Callable[[LeadlineStack], None] | None = None,
+    env: cdk.Environment | None = None,
 ) -> Synthesized:
     pip_calls: list = []
 
@@ -95,7 +125,7 @@ def synthesize(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(infra.layer_bundling.subprocess, "run", no_pip)
         app = cdk.App(context=context, outdir=str(outdir))
-        stack = LeadlineStack(app, stack_name, topology=topology)
+        stack = LeadlineStack(app, stack_name, topology=topology, env=env)
         if customize is not None:
             customize(stack)
         cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
@@ -110,3 +140,14 @@ def synthesize(
         template=Template.from_json(template_json),
         pip_calls=pip_calls,
     )
+
+
+def synthesize_pinned(region: str, outdir: Path) -> Synthesized:
+    """The real topology's stack for ACCOUNT in `region`."""
+
+    def acknowledge(stack: LeadlineStack) -> None:
+        cdk.Validations.of(stack).acknowledge(NO_USER_POOLS_IN_CHINA)
+
+    china = region.startswith("cn-")
+    env = cdk.Environment(account=ACCOUNT, region=region)
+    return synthesize(TOPOLOGY, MAIN_STACK, outdir, env=env, customize=acknowledge if china else None)
