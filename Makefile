@@ -1,25 +1,44 @@
-# The README's two commands: `make run` and `make test`. Each creates .venv and installs what is missing.
+# The README's two commands: `make run` and `make test`. Each creates .venv and installs what is missing:
+# `make run` only what the local runtime needs (requirements.txt), `make test` (and synth, deploy, ...) the CDK
+# and the test tools on top (requirements-dev.txt).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+INSTALLED_RUN := $(VENV)/.installed-run
+INSTALLED_TEST := $(VENV)/.installed-test
 CDK_CLI_VERSION := 2.1148.1
+MIN_NODE := 20
 
-.PHONY: run test test-infra lint token synth deploy bench load fuzz clean browser
+.PHONY: run test test-infra lint token synth deploy bench load fuzz clean browser check-node
 
-$(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
-	touch $(INSTALLED)
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Leadline needs Python 3.11 or newer, and $(PYTHON) is $$($(PYTHON) --version 2>/dev/null || echo not found): install one, or name it (PYTHON=python3.13 make ...)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+$(INSTALLED_RUN): requirements.txt layers/shared/requirements.txt pyproject.toml | $(PY)
+	$(PIP) -r requirements.txt -e .
+	touch $@
+
+$(INSTALLED_TEST): requirements-dev.txt $(INSTALLED_RUN)
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+# The CDK (jsii in synth, the CLI in deploy) runs on Node.js: aws-cdk-lib needs 20 or newer, jsii supports 22 and 24.
+check-node:
+	@major=$$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null); found=$${major:+Node $$major}; \
+	[ "$${major:-0}" -ge $(MIN_NODE) ] || { \
+	  echo "The CDK needs Node.js $(MIN_NODE) or newer (22 or 24 recommended), found $${found:-none}: install one (https://nodejs.org)" >&2; exit 1; }
 
 ## Start the whole product on its embedded AWS, with the demo tenant, at http://127.0.0.1:$${LEADLINE_PORT:-3000}
-run: $(INSTALLED)
+run: $(INSTALLED_RUN)
 	$(PY) -m infra.local run
 
 ## Run every test (unit, integration against the local runtime, infrastructure, the DNI test in a real browser)
-test: $(INSTALLED) browser
+test: check-node $(INSTALLED_TEST) browser
 	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest
 
@@ -29,25 +48,29 @@ browser:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
-lint: $(INSTALLED)
+## The infrastructure tests: cdk-nag in every synthesis mode, cfn-lint, checkov, and the CDK CLI's own synth
+test-infra: check-node $(INSTALLED_TEST)
+	$(PY) -m pytest tests/infra
+
+lint: $(INSTALLED_TEST)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 ## Print a staff token for an employee of the running product: make token EMPLOYEE=csr
-token: $(INSTALLED)
+token: $(INSTALLED_RUN)
 	@$(PY) -m infra.local token --employee $${EMPLOYEE:-admin}
 
 ## Synthesize the CloudFormation template into cdk.out (cdk-nag runs on every synth)
-synth: $(INSTALLED)
+synth: check-node $(INSTALLED_TEST)
 	$(PY) app.py
 
 ## Deploy to the AWS account and region of your current credentials
-deploy: $(INSTALLED)
+deploy: check-node $(INSTALLED_TEST)
 	npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy
 
 ## Benchmarks (figures in bench/README.md): cold start, DynamoDB requests per operation, scanner and report cost vs
 ## table size, throughput against moto's raw conditional-write rate
-bench: $(INSTALLED)
+bench: $(INSTALLED_TEST)
 	$(PY) bench/cold_start.py
 	$(PY) bench/ddb_requests.py
 	$(PY) bench/scanner_cost.py
@@ -55,11 +78,11 @@ bench: $(INSTALLED)
 	$(PY) bench/throughput.py
 
 ## The long load test: many calls at once, duplicated and out of order, then a recount (make test runs it small)
-load: $(INSTALLED)
+load: $(INSTALLED_TEST)
 	$(PY) bench/load.py --calls $${CALLS:-300} --concurrency $${CONCURRENCY:-8}
 
 ## The long fuzzing run: LEADLINE_FUZZ_EXAMPLES examples per parser and per API operation (make test runs few)
-fuzz: $(INSTALLED)
+fuzz: $(INSTALLED_TEST)
 	LEADLINE_FUZZ_EXAMPLES=$${LEADLINE_FUZZ_EXAMPLES:-100} $(PY) -m pytest -q tests/unit/test_webhook_fuzz.py tests/integration/test_api_fuzz.py
 
 clean:

@@ -38,6 +38,32 @@ def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
+def deployed_stack_outputs(stack_name: str) -> dict[str, str]:
+    """The stack's outputs, or one sentence saying what to do when there is no region, no credentials or no stack."""
+    import boto3
+    from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
+
+    try:
+        cloudformation = boto3.client("cloudformation")
+    except NoRegionError:
+        raise SystemExit("No AWS region: set AWS_REGION or AWS_DEFAULT_REGION (or run `aws configure`).") from None
+    try:
+        return stack_outputs(cloudformation, stack_name)
+    except NoCredentialsError:
+        raise SystemExit(
+            "No AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "(or run `aws configure` or `aws sso login`)."
+        ) from None
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        if error.get("Code") == "ValidationError" and "does not exist" in error.get("Message", ""):
+            region = cloudformation.meta.region_name
+            raise SystemExit(
+                f"No stack named {stack_name} in {region}: deploy it first (make deploy) or pass --stack."
+            ) from None
+        raise
+
+
 def sign_in_attributes(tenant_id: str, employee: dict) -> list[dict[str, str]]:
     return [
         {"Name": "email", "Value": employee["email"]},
@@ -190,9 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     par.add_argument("--file", required=True, help="a JSON file (see docs/partners.md)")
     args = parser.parse_args(argv)
 
+    if os.environ.get("AWS_REGION"):  # as the AWS CLI and the CDK read it, ahead of AWS_DEFAULT_REGION (boto3's)
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]
+    outputs = deployed_stack_outputs(args.stack)
     import boto3
 
-    outputs = stack_outputs(boto3.client("cloudformation"), args.stack)
     os.environ["RECORDS_TABLE_NAME"] = outputs["RecordsTableName"]  # before the models are imported
     os.environ.setdefault("LEADLINE_SECRETS_PREFIX", SECRETS_PREFIX)
     if args.command == "set-telephony":

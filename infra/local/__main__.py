@@ -22,9 +22,13 @@ class MaskingFormatter(logging.Formatter):
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra.local.runtime import LocalRuntime
+    from infra.local.runtime import LocalRuntime, PortUnavailable
 
-    runtime = LocalRuntime(port=args.port, moto_port=args.moto_port).start()
+    try:
+        runtime = LocalRuntime(port=args.port, moto_port=args.moto_port).start()
+    except PortUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print(f"Leadline is running at {runtime.api_url}  (Swagger UI: {runtime.api_url}/swagger)", flush=True)
     print(f"Demo tenant, tokens and numbers: {runtime.state_dir / 'demo.json'}", flush=True)
     print(f"Reports page: {runtime.api_url}/app/reports#token={runtime.demo['admin_token']}", flush=True)

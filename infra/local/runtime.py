@@ -8,11 +8,13 @@ this process, with the events API Gateway, EventBridge and the scheduler would g
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -61,6 +63,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class PortUnavailable(Exception):
+    """A port the runtime was told to use cannot be bound; the message says which setting chooses another."""
+
+    def __init__(self, port: int, variable: str, error: OSError) -> None:
+        if error.errno == errno.EADDRINUSE:
+            problem = f"Port {port} is in use: stop what holds it or"
+        else:
+            problem = f"Port {port} cannot be used ({error.strerror}):"
+        super().__init__(f"{problem} set {variable}={port + 1} make run")
+
+
+def check_port(host: str, port: int, variable: str) -> None:
+    """Bind and release, as the server would bind (SO_REUSEADDR), so a busy port is named before anything starts."""
+    if not port:
+        return
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise PortUnavailable(port, variable, exc) from None
+
+
 @dataclass
 class LocalRuntime:
     topology: Topology = TOPOLOGY
@@ -88,6 +113,17 @@ class LocalRuntime:
     # --- start ----------------------------------------------------------------------------------
 
     def start(self) -> LocalRuntime:
+        """Raises PortUnavailable, before starting anything, when the API's or moto's port is taken."""
+        check_port(self.host, self.port, "LEADLINE_PORT")
+        check_port("127.0.0.1", self.moto_port, "LEADLINE_MOTO_PORT")
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
         from leadline.config import time_scale
 
         self.time_scale = time_scale()
@@ -103,14 +139,17 @@ class LocalRuntime:
 
         self.signing_key = tokens.signing_key(self.state_dir)
         self.gateway = Gateway(self.topology, self.functions, self.signing_key)
-        self._server = serve(self.gateway, self.host, self.port)
+        try:
+            self._server = serve(self.gateway, self.host, self.port)
+        except OSError as exc:  # taken since the check
+            raise PortUnavailable(self.port, "LEADLINE_PORT", exc) from None
         self.port = self._server.server_address[1]
         os.environ["PUBLIC_API_BASE_URL"] = self.api_url  # what vendors call, and so what their signatures cover
-        self._spawn("http", self._server.serve_forever)
         if self.seed_demo:
+            # Whole, and before /health answers: a script waiting for health never reads the last start's file.
             self._write_demo_file()
+        self._spawn("http", self._server.serve_forever)
         log.info("Leadline is ready at %s (local AWS at %s)", self.api_url, self.aws_endpoint)
-        return self
 
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -260,14 +299,21 @@ class LocalRuntime:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         path = self.state_dir / "demo.json"
         data = {"api_url": self.api_url, "aws_endpoint_url": self.aws_endpoint, **self.demo}
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
+        fd, temp = tempfile.mkstemp(dir=self.state_dir, prefix=".demo-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(data, f, indent=2)
+            os.chmod(temp, 0o600)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
 
     def stop(self) -> None:
         self._stop.set()
         if hasattr(self, "_server"):
-            self._server.shutdown()
+            if any(t.name == "http" for t in self._threads):  # shutdown() waits for serve_forever to end
+                self._server.shutdown()
             self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)

@@ -136,3 +136,24 @@ def test_a_cancelled_transaction_writes_nothing_and_erases_nothing(runtime):
         TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": pk}}
     )
     assert sorted(i["sk"]["S"] for i in items["Items"]) == ["B", "C", "D", "E"]
+
+
+def test_the_demo_file_is_replaced_whole_and_private(tmp_path):
+    """A new file renamed over the old one: whoever reads demo.json gets the last start's or this one's, whole."""
+    from infra.local.runtime import LocalRuntime
+
+    demo_file = tmp_path / "demo.json"
+    demo_file.write_text('{"api_url": "http://127.0.0.1:1"}')
+    demo_file.chmod(0o644)
+    before = demo_file.stat().st_ino
+    rt = LocalRuntime(port=4321, moto_port=4322, state_dir=tmp_path)
+    rt.demo = {"tenant_id": "demo-acme"}
+    rt._write_demo_file()
+    assert json.loads(demo_file.read_text()) == {
+        "api_url": "http://127.0.0.1:4321",
+        "aws_endpoint_url": "http://127.0.0.1:4322",
+        "tenant_id": "demo-acme",
+    }
+    assert demo_file.stat().st_ino != before
+    assert oct(demo_file.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in tmp_path.iterdir()] == ["demo.json"]

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,3 +79,24 @@ def test_run_serves_health_and_writes_demo_file(tmp_path):
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
     assert "+1512555" not in output, "a phone number reached the log unmasked"
+
+
+def test_a_busy_port_ends_run_with_one_line_naming_leadline_port():
+    """Checked before anything starts, so a plain socket holding the port is enough."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+        env["LEADLINE_PORT"] = str(port)
+        done = subprocess.run(
+            [sys.executable, "-m", "infra.local", "run"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr == f"Port {port} is in use: stop what holds it or set LEADLINE_PORT={port + 1} make run\n"
