@@ -78,6 +78,23 @@ def test_twilio_voice_status_busy_with_numbers_that_are_not_phone_numbers(compan
     assert call["vendor_details"] == {"from": "+11111111111", "to": "+441111111111"}
 
 
+def test_twilio_voice_status_completed_answered_by_a_person(company):
+    response = _twilio(company, "voice-status", "twilio/voice_status_completed")
+    assert response.status_code == 200 and response.json()["result"] == "applied", response.text
+    call = _call(company, "CAbe982f58915a2def4cf7aaa1f1766236")
+    assert (call["from_number"], call["to_number"], call["direction"]) == ("+15125550188", "+15125550144", "outbound")
+    assert (call["status"], call["duration_seconds"], call["answered"]) == ("completed", 49, True)
+    assert call["ended_at"] == "2018-03-25T09:53:19Z"
+
+
+def test_twilio_transcription_callback_brings_the_transcript_and_the_recording(company):
+    response = _twilio(company, "transcription", "twilio/transcription_completed")
+    assert response.status_code == 200 and response.json()["result"] == "applied", response.text
+    call = _call(company, "CAbea03a48a7be37048368488684116087")
+    assert call["transcript"] == "123123 test."
+    assert call["recording_url"] == fixture("twilio/transcription_completed")["body"]["RecordingUrl"]
+
+
 @pytest.mark.parametrize("order", [("in_progress", "completed"), ("completed", "in_progress")])
 def test_twilio_recording_status_in_either_order(runtime, order):
     from tests.support.api import new_tenant
