@@ -232,6 +232,47 @@ def test_a_lead_stored_but_not_counted_is_counted_by_the_retry(shop, tenant, mon
     assert integrations.view(_integration(tenant.tenant_id, "angi"))["counters"]["leads_received"] == 1
 
 
+def _deliveries(tenant, partner: str, state: str) -> list[dict]:
+    return tenant.admin.get(f"/v1/integrations/{partner}/deliveries", params={"state": state}).json()["items"]
+
+
+def _until(condition, what: str, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.3)
+    return found
+
+
+def test_a_lead_we_fail_to_store_is_kept_and_applied_by_the_scanner(shop, tenant, monkeypatch):
+    def down(*args, **kwargs):
+        raise RuntimeError("DynamoDB is having a bad day")
+
+    monkeypatch.setattr(ingest, "receive_lead", down)
+    payload = sample("angi/lead.json") | {"leadOid": 90001}
+    assert shop["partners"].angi(payload).status_code >= 500  # Angi retries a delivery not answered 200
+    (kept,) = _deliveries(tenant, "angi", "received")
+    monkeypatch.undo()
+    booking = _until(lambda: [b for b in _inbox(tenant.tenant_id) if b["external_id"] == "90001"], "the kept lead")
+    assert len(booking) == 1
+    got = tenant.admin.get(f"/v1/integrations/angi/deliveries/{kept['delivery_id']}").json()
+    assert got["state"] == "processed" and json.loads(got["body"])["leadOid"] == 90001
+
+
+def test_a_lead_we_cannot_read_is_listed_with_its_reason_and_stays_rejected_when_reprocessed_unchanged(shop, tenant):
+    response = shop["partners"].angi({"FirstName": "Pat", "PhoneNumber": "5125550142"})  # Angi Ads, no CorrelationId
+    assert response.status_code == 400 and "CorrelationId" in response.json()["message"]
+    (rejected,) = _deliveries(tenant, "angi", "rejected")
+    assert "CorrelationId" in rejected["reason"] and rejected["vendor"] == "angi"
+    path = f"/v1/integrations/angi/deliveries/{rejected['delivery_id']}"
+    assert tenant.admin.post(f"{path}/reprocess").status_code == 202
+    again = _until(
+        lambda: (d := tenant.admin.get(path).json())["state"] == "rejected" and d["attempts"] == 1 and d,
+        "the reprocessed delivery to be refused again",
+    )
+    assert "CorrelationId" in again["reason"] and _inbox(tenant.tenant_id) == []
+
+
 # --- authentication: refused, and nothing stored ------------------------------------------------------
 
 

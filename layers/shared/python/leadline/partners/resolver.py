@@ -93,9 +93,9 @@ def _keep_error(tenant_id: str, partner: str, message: str) -> None:
 
 
 def _keep(tenant_id: str, partner: str, raw: bytes, verified: bool, *, error: str | None) -> None:
-    key = deliveries.unreadable_key(partner, "lead", raw)
+    key = deliveries.unreadable_key(partner, "webhook", raw)
     text = raw.decode("utf-8", errors="replace")
-    deliveries.keep(tenant_id, key, partner, text, kind="lead", error=error, verified=verified)
+    deliveries.keep(tenant_id, key, partner, text, kind="webhook", error=error, verified=verified)
 
 
 # --- Thumbtack -------------------------------------------------------------------------------------
