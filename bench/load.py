@@ -681,12 +681,12 @@ def in_flight(runtime: LocalRuntime, tenant_id: str, sqs=None) -> dict[str, int]
 
 def _pending_deliveries(tenant_id: str) -> int:
     from leadline.data.models import Delivery
-    from leadline.deliveries import PENDING_SHARDS
+    from leadline.deliveries import PENDING_SHARDS, pending_partition
 
     return sum(
         1
         for shard in range(PENDING_SHARDS)
-        for item in Delivery.by_parent.query(f"DELIVERIES#PENDING#{shard}")
+        for item in Delivery.by_parent.query(pending_partition(shard))
         if item.tenant_id == tenant_id
     )
 

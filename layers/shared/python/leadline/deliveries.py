@@ -38,7 +38,11 @@ def unreadable_key(vendor: str, kind: str, raw: bytes | str) -> str:
 def pending_shard(tenant_id: str, dedupe_key: str) -> str:
     """The maintenance index (across tenants) of deliveries kept but not applied yet, for the scanner."""
     digest = int(hashlib.sha256(f"{tenant_id}|{dedupe_key}".encode()).hexdigest(), 16)
-    return f"DELIVERIES#PENDING#{digest % PENDING_SHARDS}"
+    return pending_partition(digest % PENDING_SHARDS)
+
+
+def pending_partition(shard: int) -> str:
+    return f"DELIVERIES#PENDING#{shard}"
 
 
 def _staff_listing(tenant_id: str, vendor: str, state: str) -> str:

@@ -69,7 +69,9 @@ def sweep(*, limit: int = 200) -> int:
     )
     applied = 0
     for shard in range(deliveries.PENDING_SHARDS):
-        for record in Delivery.by_parent.query(f"DELIVERIES#PENDING#{shard}", Delivery.gsi1sk < cutoff, limit=limit):
+        for record in Delivery.by_parent.query(
+            deliveries.pending_partition(shard), Delivery.gsi1sk < cutoff, limit=limit
+        ):
             if record.state != deliveries.RECEIVED:
                 continue
             try:
