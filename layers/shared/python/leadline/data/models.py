@@ -1,12 +1,4 @@
-"""The Records table: one table, items keyed by tenant first.
-
-Key shapes (the tenant id leads every partition key):
-  T#<tenant>   SETTINGS                     tenant settings
-  T#<tenant>   CAMPAIGN#<id>                campaign
-  T#<tenant>   DNIS#<e164>                  which campaign advertises this number (unique)
-  T#<tenant>   NUMBER#<e164>                tracking number     gsi1: T#<tenant>#CAMPAIGN#<id>#NUMBERS / <e164>
-  T#<tenant>   BU#<id> | JOBTYPE#<id> | CALLREASON#<id> | ROLE#<id> | EMPLOYEE#<id>
-  T#<tenant>   EMAIL#<email>                which employee uses this email (unique)
+"""The Records table: one table, items keyed by tenant first; their key shapes are in `keys.py`.
 
 Table names come from the environment when this module is imported (RECORDS_TABLE_NAME).
 """
@@ -26,11 +18,9 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from leadline.data.keys import tenant as tenant_pk
+
 RECORDS_TABLE_ENV = "RECORDS_TABLE_NAME"
-
-
-def tenant_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}"
 
 
 class ByParentIndex(GlobalSecondaryIndex):

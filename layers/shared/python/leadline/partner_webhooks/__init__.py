@@ -1,0 +1,1 @@
+"""The lead partners' webhooks: the HTTP edge."""
