@@ -281,8 +281,11 @@ def scl_phone_claim(phone: str) -> str:
     return f"SCLPHONE#{phone}"
 
 
+EVALUATIONS_DUE = "DUE#"  # the prefix of the calls whose after-call work is running
+
+
 def evaluation_due(call_id: str) -> str:
-    return f"DUE#{call_id}"
+    return f"{EVALUATIONS_DUE}{call_id}"
 
 
 def evaluations_due(shard: int) -> str:
@@ -290,11 +293,18 @@ def evaluations_due(shard: int) -> str:
     return f"EVALDUE#{shard}"
 
 
+def evaluation_due_order(due_at: str, tenant_id: str, call_id: str) -> str:
+    """gsi1 sort key of a call's evaluation due: by due time, then the tenant and the call."""
+    return f"{due_at}#{tenant_id}#{call_id}"
+
+
 # --- events and notifications ----------------------------------------------------------------------
+
+OUTBOX_EVENTS = "OUTBOX#"
 
 
 def outbox_event(event_id: str) -> str:
-    return f"OUTBOX#{event_id}"
+    return f"{OUTBOX_EVENTS}{event_id}"
 
 
 def outbox_shard(shard: int) -> str:
@@ -306,9 +316,12 @@ def notification_preferences(employee_id: str) -> str:
     return f"NOTIFYPREFS#{employee_id}"
 
 
+NOTIFICATIONS = "NOTIFY#"
+
+
 def notifications_of(notification_id: str) -> str:
     """The prefix of one notification's items, one per channel."""
-    return f"NOTIFY#{notification_id}#"
+    return f"{NOTIFICATIONS}{notification_id}#"
 
 
 def notification(notification_id: str, channel: str) -> str:
@@ -338,9 +351,13 @@ def partner_lead_counted(partner: str, booking_id: str) -> str:
     return f"PARTNERLEAD#{partner}#{booking_id}"
 
 
-def partner_messages(partner: str, negotiation_id: str) -> str:
-    """The prefix of a partner's messages of one lead (negotiation) waiting for it."""
-    return f"PARTNERMSG#{partner}#{negotiation_id}#"
+PARTNER_MESSAGES = "PARTNERMSG#"
+
+
+def partner_messages(partner: str, negotiation_id: str | None = None) -> str:
+    """The prefix of a partner's messages waiting for their lead: all of them, or those of one lead (negotiation)."""
+    of_partner = f"{PARTNER_MESSAGES}{partner}#"
+    return f"{of_partner}{negotiation_id}#" if negotiation_id is not None else of_partner
 
 
 def partner_message(partner: str, negotiation_id: str, message_id: str) -> str:

@@ -18,9 +18,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from leadline.data.keys import tenant as tenant_pk
-
-RECORDS_TABLE_ENV = "RECORDS_TABLE_NAME"
+from leadline import config, rules
 
 
 class ByParentIndex(GlobalSecondaryIndex):
@@ -58,8 +56,8 @@ class ByPersonIndex(GlobalSecondaryIndex):
 
 class RecordModel(Model):
     class Meta:
-        table_name = os.environ.get(RECORDS_TABLE_ENV, "leadline-records")
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        table_name = os.environ.get(config.RECORDS_TABLE_NAME, "leadline-records")
+        region = os.environ.get(config.AWS_REGION) or os.environ.get(config.AWS_DEFAULT_REGION) or "us-east-1"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -83,8 +81,8 @@ class TenantSettings(RecordModel):
     name = UnicodeAttribute()
     time_zone = UnicodeAttribute()
     scl_enabled = BooleanAttribute(default=False)
-    after_call_work_minutes = NumberAttribute(default=5)
-    cold_lead_threshold_hours = NumberAttribute(default=48)
+    after_call_work_minutes = NumberAttribute(default=rules.AFTER_CALL_WORK_MINUTES_DEFAULT)
+    cold_lead_threshold_hours = NumberAttribute(default=rules.COLD_LEAD_THRESHOLD_HOURS_DEFAULT)
     sms_registered = BooleanAttribute(default=False)
     # notifications: the From of emails (a verified SES identity), the base of links to the app, quiet hours
     notification_sender = UnicodeAttribute(null=True)

@@ -21,7 +21,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from leadline.data.models import RecordModel, tenant_pk
+from leadline.data import keys
+from leadline.data.models import RecordModel
 from leadline.errors import Conflict, DomainError, InvalidInput, NotFound
 from leadline.ids import utc_now
 
@@ -38,7 +39,7 @@ class Page:
 
 def get(model: type[M], tenant_id: str, sk: str, *, consistent: bool = False) -> M | None:
     try:
-        return model.get(tenant_pk(tenant_id), sk, consistent_read=consistent)
+        return model.get(keys.tenant(tenant_id), sk, consistent_read=consistent)
     except DoesNotExist:
         return None
 
@@ -52,8 +53,8 @@ def get_or_404(model: type[M], tenant_id: str, sk: str, what: str, *, consistent
 
 def batch_get(model: type[M], tenant_id: str, sks: Iterable[str]) -> dict[str, M]:
     """One BatchGetItem for up to 100 keys of one tenant, by sort key."""
-    keys = [(tenant_pk(tenant_id), sk) for sk in dict.fromkeys(sks)]
-    return {item.sk: item for item in model.batch_get(keys)} if keys else {}
+    pairs = [(keys.tenant(tenant_id), sk) for sk in dict.fromkeys(sks)]
+    return {item.sk: item for item in model.batch_get(pairs)} if pairs else {}
 
 
 def plain_map(value: Any) -> dict | None:
@@ -66,7 +67,7 @@ def plain_map(value: Any) -> dict | None:
 def batch_get_raw(tenant_id: str, sks: list[str], *, consistent: bool = False) -> dict[str, dict]:
     """Items of any kind of one tenant by sort key, in one BatchGetItem, as raw attribute maps.
     Keys DynamoDB leaves unprocessed (throttling) are asked again, so a missing key means a missing item."""
-    pk = tenant_pk(tenant_id)
+    pk = keys.tenant(tenant_id)
     pending = [{"pk": pk, "sk": sk} for sk in dict.fromkeys(sks)]
     table = RecordModel.Meta.table_name
     found: dict[str, dict] = {}
@@ -83,7 +84,7 @@ def batch_get_raw(tenant_id: str, sks: list[str], *, consistent: bool = False) -
 
 def new_item(model: type[M], tenant_id: str, sk: str, **attributes: Any) -> M:
     now = utc_now()
-    return model(tenant_pk(tenant_id), sk, tenant_id=tenant_id, created_at=now, updated_at=now, **attributes)
+    return model(keys.tenant(tenant_id), sk, tenant_id=tenant_id, created_at=now, updated_at=now, **attributes)
 
 
 def touch(item: RecordModel) -> None:
@@ -131,7 +132,10 @@ class TxStep:
         error: type[DomainError] = Conflict,
     ) -> TxStep:
         return cls(
-            "check", lambda tx: tx.condition_check(model, tenant_pk(tenant_id), sk, condition=condition), message, error
+            "check",
+            lambda tx: tx.condition_check(model, keys.tenant(tenant_id), sk, condition=condition),
+            message,
+            error,
         )
 
     @classmethod
@@ -217,7 +221,7 @@ def query_page(
     filter_condition: Condition | None = None,
 ) -> Page:
     """A page of one tenant's items whose sort key starts with `sk_prefix`, in key order."""
-    pk = tenant_pk(tenant_id)
+    pk = keys.tenant(tenant_id)
     start = decode_token(next_token, expect={"pk": pk}, sk_prefix=sk_prefix)
     result = model.query(
         pk,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leadline.data import keys, store
 from leadline.data.models import Call
+from leadline.data.store import Page
 
 
 def key(call_id: str) -> str:
@@ -38,3 +39,29 @@ def index(item: Call) -> None:
         item.gsi2pk, item.gsi2sk = keys.calls_by_campaign(item.tenant_id, item.campaign_id or item.attribution), order
     if item.from_number:
         item.gsi3pk, item.gsi3sk = keys.calls_by_caller(item.tenant_id, item.from_number), order
+
+
+def list_started(
+    tenant_id: str,
+    *,
+    campaign: str | None = None,
+    caller: str | None = None,
+    between: tuple[str, str] | None = None,
+    limit: int,
+    next_token: str | None,
+) -> Page:
+    """Newest first: a campaign's calls (its id, or unknown / direct), a caller's, or all of them; those started
+    `between` two UTC times if given."""
+    if campaign:
+        index_, index_pk, sort_key = Call.by_time, keys.calls_by_campaign(tenant_id, campaign), Call.gsi2sk
+    elif caller:
+        index_, index_pk, sort_key = Call.by_person, keys.calls_by_caller(tenant_id, caller), Call.gsi3sk
+    else:
+        index_, index_pk, sort_key = Call.by_parent, keys.calls_by_time(tenant_id), Call.gsi1sk
+    key_range = sort_key.between(*between) if between else None
+    return store.query_index(index_, index_pk, key_range, limit=limit, next_token=next_token, newest_first=True)
+
+
+def all_of(tenant_id: str) -> list[Call]:
+    """Every call of the tenant, in key order: all of them, so for checks and maintenance, not for a request."""
+    return list(Call.query(keys.tenant(tenant_id), Call.sk.startswith(keys.CALLS), consistent_read=True))
