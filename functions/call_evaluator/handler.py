@@ -4,10 +4,9 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from leadline.observability import logger, metrics
-from leadline.scl import after_call_work
 from leadline.scl import service as scl
 from leadline.scl.analysis import analyser_from_environment
-from leadline.scl.transcription import transcription_from_environment
+from leadline.workflows import after_call_work
 
 
 @logger.inject_lambda_context
@@ -30,7 +29,7 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict:
         detail["call_id"],
         analyser_from_environment(),
         abandoned_call=kind == "AfterCallWorkElapsed",
-        transcription=transcription_from_environment(),
+        transcription=after_call_work.transcription_from_environment(),
     )
     logger.info(kind, extra={"call_id": detail["call_id"], **outcome})
     return outcome

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from infra.local import tokens
-from leadline.calls import service as calls
 from leadline.calls.events import CallEvent, Recording, Transcript
+from leadline.data.repositories.people import employees
 from leadline.scl import service as scl
 from leadline.scl.analysis.rules import RulesAnalyser
 from leadline.setup import service as setup
+from leadline.workflows import after_call_work
+from leadline.workflows.classify_call import classify
 from tests.integration.test_second_chance_leads import PROSPECT
 from tests.support.api import new_tenant
 from tests.support.browser import dump_dom, run
@@ -42,10 +44,10 @@ def _traffic(tenant_id: str) -> None:
             CallEvent("twilio", sid, f"{sid}:rec", "recording", recording=Recording(url=f"https://api.twilio.com/{sid}")),
             CallEvent("twilio", sid, f"{sid}:tr", "transcript", transcript=Transcript(text=PROSPECT)),
         ):  # fmt: skip
-            calls.ingest(tenant_id, event)
+            after_call_work.ingest(tenant_id, event)
         if i % 2:
-            calls.classify(tenant_id, sid, employee_id="emp-x", call_reason_id=reason["call_reason_id"], notes=None,
-                           booked=None, job_id=None)  # fmt: skip
+            classify(tenant_id, sid, employee_id="emp-x", call_reason_id=reason["call_reason_id"], notes=None,
+                     booked=None, job_id=None)  # fmt: skip
         else:
             scl.evaluate(tenant_id, sid, RulesAnalyser())
 
@@ -79,8 +81,4 @@ def test_without_a_token_the_page_says_it_cannot_read_the_reports(runtime, tmp_p
 
 
 def _admin_id(tenant_id: str) -> str:
-    from leadline.data import store
-    from leadline.data.models import Employee
-
-    page = store.query_page(Employee, tenant_id, sk_prefix="EMPLOYEE#", limit=10, next_token=None)
-    return next(e.employee_id for e in page.items if e.role_id == "admin")
+    return next(e.employee_id for e in employees.list_all(tenant_id) if e.role_id == "admin")

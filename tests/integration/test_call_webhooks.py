@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from leadline.data import store
-from leadline.data.models import Call, Delivery
+from leadline.data import keys
+from leadline.data.models import Delivery
+from leadline.data.repositories import calls
+from leadline.data.repositories import deliveries as delivery_records
 from tests.support.probe import handler as probe
 from tests.support.webhooks import twilio_sid
 
@@ -20,11 +22,11 @@ CALLER = "+15125550177"
 
 
 def _stored_events(tenant) -> list:
-    return list(Delivery.query(f"T#{tenant.tenant_id}", Delivery.sk.startswith("DELIVERY#")))
+    return list(Delivery.query(keys.tenant(tenant.tenant_id), Delivery.sk.startswith(keys.DELIVERIES)))
 
 
 def _call(tenant, call_id):
-    return store.get(Call, tenant.tenant_id, f"CALL#{call_id}")
+    return calls.get(tenant.tenant_id, call_id)
 
 
 def _setup_numbers(tenant) -> dict:
@@ -235,8 +237,7 @@ def test_duplicated_concurrent_shuffled_deliveries_give_one_call_in_the_same_sta
         assert _final(tenant, sid) == expected
         records = [r for r in _stored_events(tenant) if r.call_id == sid]
         assert len(records) == 7 and {r.state for r in records} == {"processed"}
-    calls = list(Call.query(f"T#{tenant.tenant_id}", Call.sk.startswith("CALL#")))
-    assert len(calls) == 5
+    assert len(calls.all_of(tenant.tenant_id)) == 5
 
 
 # --- attribution ---------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ def test_a_callrail_call_we_fail_to_apply_is_kept_and_answered_200(tenant, monke
     assert response.status_code == 200 and response.json()["result"] == "kept"
     (kept,) = _stored_events(tenant)
     assert kept.state == "received" and json.loads(kept.raw)["id"] == payload["id"]
-    assert kept.gsi1pk.startswith("DELIVERIES#PENDING#")
+    assert kept.gsi1pk in {keys.deliveries_pending(shard) for shard in range(delivery_records.PENDING_SHARDS)}
     # once applying works again, the scanner applies what was kept
     monkeypatch.undo()
     deadline = time.monotonic() + 20
@@ -510,8 +511,8 @@ def test_after_call_work_runs_for_inbound_calls_even_with_scl_off_and_never_for_
 def test_truly_concurrent_ingests_of_one_call_converge(tenant):
     """The local gateway runs one invocation per function at a time (like reserved concurrency 1), so this
     drives the domain directly from threads: real races on the call's version and the events' keys."""
-    from leadline.calls import service
     from leadline.calls.vendors import twilio
+    from leadline.workflows import after_call_work
 
     _setup_numbers(tenant)
     reference = twilio_sid()
@@ -524,7 +525,7 @@ def test_truly_concurrent_ingests_of_one_call_converge(tenant):
     deliveries = events * 3
     random.Random(7).shuffle(deliveries)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = list(pool.map(lambda e: service.ingest(tenant.tenant_id, e, raw="x").result, deliveries))
+        outcomes = list(pool.map(lambda e: after_call_work.ingest(tenant.tenant_id, e, raw="x").result, deliveries))
     assert outcomes.count("applied") == len(events)
     assert outcomes.count("duplicate") == len(deliveries) - len(events)
     assert _final(tenant, sid) == expected

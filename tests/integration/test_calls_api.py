@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from leadline.data.models import Lead
+from leadline.data.repositories import leads as lead_records
 from tests.support.api import Api
 from tests.support.webhooks import twilio_sid
 
@@ -47,14 +47,14 @@ def test_classifying_with_a_lead_reason_captures_one_lead(tenant):
     )
     assert again.json()["classification"]["lead_id"] == body["lead_id"]
     assert again.json()["classification"]["job_id"] == "job-77"
-    leads = list(Lead.query(f"T#{tenant.tenant_id}", Lead.sk.startswith("LEAD#")))
+    leads = lead_records.all_of(tenant.tenant_id)
     assert len(leads) == 1
     assert (leads[0].campaign_id, leads[0].customer_phone, leads[0].source) == (campaign, "+15125550177", "call")
     # a reason that is not a lead does not capture one
     sid2 = _call(tenant)
     plain = tenant.csr.put(f"/v1/calls/{sid2}/classification", {"call_reason_id": other["call_reason_id"]})
     assert plain.json()["classification"]["lead_id"] is None
-    assert len(list(Lead.query(f"T#{tenant.tenant_id}", Lead.sk.startswith("LEAD#")))) == 1
+    assert len(lead_records.all_of(tenant.tenant_id)) == 1
 
 
 def test_classification_refusals(runtime, tenant, other_tenant):

@@ -62,7 +62,7 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
 from infra.local.runtime import ACCOUNT, REGION
-from leadline.data import store
+from leadline.data import keys, store
 from leadline.data.models import (
     Call,
     Delivery,
@@ -74,6 +74,10 @@ from leadline.data.models import (
     RecordModel,
     SecondChanceLead,
 )
+from leadline.data.repositories import calls, evaluations
+from leadline.data.repositories import leads as lead_records
+from leadline.data.repositories import notifications as notification_items
+from leadline.data.repositories import scl as scl_records
 from leadline.errors import Conflict
 from leadline.reports.rebuild import differences
 from tests.integration.test_leads_api import WINDOW, _manual_lead
@@ -256,38 +260,37 @@ def _wait(condition, timeout: float = 15.0):
 
 
 def _of(model, tenant_id: str, prefix: str) -> list:
-    return list(model.query(f"T#{tenant_id}", model.sk.startswith(prefix), consistent_read=True))
+    return list(model.query(keys.tenant(tenant_id), model.sk.startswith(prefix), consistent_read=True))
 
 
 def _call(tenant_id: str, sid: str) -> Call | None:
-    return store.get(Call, tenant_id, f"CALL#{sid}", consistent=True)
+    return calls.get(tenant_id, sid, consistent=True)
 
 
 def _due(tenant_id: str, sid: str) -> EvaluationDue | None:
-    return store.get(EvaluationDue, tenant_id, f"DUE#{sid}", consistent=True)
+    return evaluations.get(tenant_id, sid, consistent=True)
 
 
 def _make_overdue(tenant_id: str, sid: str, *, due_at: str = LONG_AGO) -> None:
     """The clock passes the call's due time (after-call work and the grace the timer's own event gets)."""
     due = _due(tenant_id, sid)
-    due.due_at, due.gsi1sk = due_at, f"{due_at}#{tenant_id}#{sid}"
-    due.save()
+    evaluations.new(tenant_id, sid, due_at, attempts=int(due.attempts)).save()
 
 
 def _age_kept_deliveries(tenant_id: str) -> int:
     """The clock passes the grace the scanner leaves a kept delivery's own request."""
-    kept = [r for r in _of(Delivery, tenant_id, "DELIVERY#") if r.state == "received"]
+    kept = [r for r in _of(Delivery, tenant_id, keys.DELIVERIES) if r.state == "received"]
     for record in kept:
-        record.gsi1sk = f"{LONG_AGO}#{tenant_id}"
+        record.gsi1sk = keys.in_order(LONG_AGO, tenant_id)
         record.save()
     return len(kept)
 
 
 def _age_outbox(tenant_id: str) -> int:
     """The clock passes the grace the scanner leaves a request to publish its own events."""
-    pending = _of(OutboxEvent, tenant_id, "OUTBOX#")
+    pending = _of(OutboxEvent, tenant_id, keys.OUTBOX_EVENTS)
     for item in pending:
-        item.gsi1sk = f"{LONG_AGO}#{item.event_id}"
+        item.gsi1sk = keys.in_order(LONG_AGO, item.event_id)
         item.save()
     return len(pending)
 
@@ -329,9 +332,9 @@ def _prospect_call(tenant, sid: str, *, transcript: str = PROSPECT, caller: str 
 def _stored_once(tenant, sid: str) -> None:
     """One call, completed, from one processed delivery, counted once in the reports."""
     tid = tenant.tenant_id
-    calls = _of(Call, tid, "CALL#")
+    calls = _of(Call, tid, keys.CALLS)
     assert [(c.call_id, c.status, int(c.duration_seconds)) for c in calls] == [(sid, "completed", 30)]
-    records = _of(Delivery, tid, "DELIVERY#")
+    records = _of(Delivery, tid, keys.DELIVERIES)
     assert [(r.call_id, r.state) for r in records] == [(sid, "processed")]
     assert differences(tid) == []
 
@@ -350,7 +353,8 @@ def _stored_once(tenant, sid: str) -> None:
 )
 def test_throttled_requests_of_a_webhook_are_retried_and_the_call_is_stored_once(tenant, operation, answer):
     sid = twilio_sid()
-    with Inject(dynamodb_clients(), operation, answer, marker=f'"T#{tenant.tenant_id}"', times=1) as throttled:
+    marker = f'"{keys.tenant(tenant.tenant_id)}"'
+    with Inject(dynamodb_clients(), operation, answer, marker=marker, times=1) as throttled:
         response = tenant.vendors.twilio("voice-status", _completed(sid))
     assert response.status_code == 200 and response.json()["result"] == "applied", response.text
     assert (throttled.answered, throttled.seen) == (1, 2)  # throttled, then the same request again, through
@@ -362,13 +366,13 @@ def test_a_delivery_whose_transaction_is_cancelled_for_throttling_is_kept_then_a
     tenant, runtime
 ):
     sid = twilio_sid()
-    marker = f'"T#{tenant.tenant_id}"'
+    marker = f'"{keys.tenant(tenant.tenant_id)}"'
     with Inject(dynamodb_clients(), "TransactWriteItems", transaction_throttled, marker=marker) as throttled:
         response = tenant.vendors.twilio("voice-status", _completed(sid))
         assert response.status_code == 200 and response.json()["result"] == "kept", response.text
         assert throttled.answered >= 1
         assert _call(tenant.tenant_id, sid) is None  # not applied, but the delivery is stored
-        assert [r.state for r in _of(Delivery, tenant.tenant_id, "DELIVERY#")] == ["received"]
+        assert [r.state for r in _of(Delivery, tenant.tenant_id, keys.DELIVERIES)] == ["received"]
     assert _age_kept_deliveries(tenant.tenant_id) == 1
     run_scanner(runtime)
     _stored_once(tenant, sid)
@@ -379,7 +383,7 @@ def test_a_delivery_whose_transaction_is_cancelled_for_throttling_is_kept_then_a
 
 def test_while_dynamodb_is_unavailable_a_webhook_is_answered_5xx_and_the_vendors_retry_is_stored_once(tenant):
     sid = twilio_sid()
-    marker = f'"T#{tenant.tenant_id}"'
+    marker = f'"{keys.tenant(tenant.tenant_id)}"'
     faults = [
         Inject(dynamodb_clients(), operation, dynamodb_error("InternalServerError", 500), marker=marker)
         for operation in ("BatchGetItem", "TransactWriteItems", "PutItem")
@@ -391,7 +395,7 @@ def test_while_dynamodb_is_unavailable_a_webhook_is_answered_5xx_and_the_vendors
             fault.remove()
     assert response.status_code == 502, response.text  # the vendor retries later
     assert faults[0].answered == 4 and faults[2].answered == 4  # the read, then keeping the delivery: 4 tries each
-    assert _of(Delivery, tenant.tenant_id, "DELIVERY#") == [] and _call(tenant.tenant_id, sid) is None
+    assert _of(Delivery, tenant.tenant_id, keys.DELIVERIES) == [] and _call(tenant.tenant_id, sid) is None
     retry = tenant.vendors.twilio("voice-status", _completed(sid))
     assert retry.status_code == 200 and retry.json()["result"] == "applied", retry.text
     _stored_once(tenant, sid)
@@ -400,7 +404,7 @@ def test_while_dynamodb_is_unavailable_a_webhook_is_answered_5xx_and_the_vendors
 def test_a_write_that_committed_but_whose_answer_was_lost_is_not_applied_twice(tenant):
     """botocore sends the transaction again; its own conditions refuse it, and the delivery counts as done."""
     sid = twilio_sid()
-    marker = f'"T#{tenant.tenant_id}"'
+    marker = f'"{keys.tenant(tenant.tenant_id)}"'
     with Inject(dynamodb_clients(), "TransactWriteItems", committed_but_answer_lost, marker=marker, times=1) as lost:
         response = tenant.vendors.twilio("voice-status", _completed(sid))
     assert (lost.answered, lost.seen) == (1, 2)
@@ -445,17 +449,17 @@ def test_convert_dismiss_and_notes_of_one_lead_at_once_leave_one_outcome_and_eve
         assert isinstance(converted, Conflict) != isinstance(dismissed, Conflict), results  # exactly one won
         assert not any(isinstance(r, Conflict) for r in results[2:])  # notes never conflict: they retry
         winner = "dismissed" if isinstance(converted, Conflict) else "converted"
-        lead = store.get(Lead, tid, f"LEAD#{lead_id}", consistent=True)
+        lead = lead_records.get(tid, lead_id, consistent=True)
         assert lead.status == winner
         assert [h["to"] for h in lead.history] == ["open", winner]
         assert sorted(n["text"] for n in lead.notes if n["text"].startswith("note")) == ["note 0", "note 1", "note 2"]
-        jobs = [j for j in _of(Job, tid, "JOB#") if j.lead_id == lead_id]
+        jobs = [j for j in _of(Job, tid, keys.JOBS) if j.lead_id == lead_id]
         assert len(jobs) == (winner == "converted")
         bus.drain(wait=0.2)
         assert len(bus.of("LeadConverted", lead_id=lead_id)) == (winner == "converted")
         assert len(bus.of("LeadDismissed", lead_id=lead_id)) == (winner == "dismissed")
     assert differences(tid) == []
-    assert _of(OutboxEvent, tid, "OUTBOX#") == []
+    assert _of(OutboxEvent, tid, keys.OUTBOX_EVENTS) == []
 
 
 def _scl_of_a_call(tenant, *, caller: str = "+15125550555") -> SecondChanceLead:
@@ -464,7 +468,7 @@ def _scl_of_a_call(tenant, *, caller: str = "+15125550555") -> SecondChanceLead:
 
     sid = _prospect_call(tenant, twilio_sid(), caller=caller)
     assert scl.evaluate(tenant.tenant_id, sid, RulesAnalyser()) == "created"
-    (found,) = [s for s in _of(SecondChanceLead, tenant.tenant_id, "SCL#") if s.call_id == sid]
+    (found,) = [s for s in _of(SecondChanceLead, tenant.tenant_id, keys.SCLS) if s.call_id == sid]
     return found
 
 
@@ -487,7 +491,7 @@ def test_a_job_booked_while_reviewers_change_the_scl_leaves_one_consistent_histo
                 ),
             )
             assert not isinstance(results[0], Conflict) and not isinstance(results[3], Conflict)
-            after = store.get(SecondChanceLead, tid, f"SCL#{found.scl_id}", consistent=True)
+            after = scl_records.get(tid, found.scl_id, consistent=True)
             history = [(h["from"], h["to"]) for h in after.history]
             assert all(history[i][1] == history[i + 1][0] for i in range(len(history) - 1)), history  # one chain
             assert len(set(history)) == len(history)  # no change applied twice
@@ -506,8 +510,8 @@ def test_a_job_booked_while_reviewers_change_the_scl_leaves_one_consistent_histo
 
 
 def test_the_timer_and_the_scanner_evaluating_one_call_at_once_make_one_scl_and_one_lead(tenant, runtime):
-    from leadline.scl import after_call_work
     from leadline.scl.analysis.rules import RulesAnalyser
+    from leadline.workflows import after_call_work
 
     tid = tenant.tenant_id
     _setup(tenant, minutes=60)
@@ -518,8 +522,8 @@ def test_the_timer_and_the_scanner_evaluating_one_call_at_once_make_one_scl_and_
         assert sorted(o["second_chance_lead"] for o in outcomes) == ["already-evaluated"] * 5 + ["created"]
         captures = [o["abandoned_call_lead"] for o in outcomes]
         assert captures.count("captured") == 1 and set(captures) <= {"captured", "duplicate", "not-abandoned"}
-        (scl_item,) = _of(SecondChanceLead, tid, "SCL#")
-        (lead,) = _of(Lead, tid, "LEAD#")
+        (scl_item,) = _of(SecondChanceLead, tid, keys.SCLS)
+        (lead,) = _of(Lead, tid, keys.LEADS)
         assert (scl_item.call_id, lead.call_id, lead.source) == (sid, sid, "abandoned_call")
         assert _due(tid, sid) is None
         tap.drain(wait=0.2)
@@ -629,10 +633,11 @@ def test_a_held_text_whose_sweep_died_while_sending_is_sent_by_a_later_sweep_aft
     (text,) = [d for d in service.deliveries(tid, detail["event_id"], reviewer["employee_id"]) if d.channel == "sms"]
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     soon = (datetime.now(UTC) + timedelta(minutes=2)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    notification_items.hold(text, past)
     text.update(  # the quiet hours are over, and a sweep has claimed it
         actions=[
-            Notification.send_after.set(past),
-            Notification.gsi2sk.set(f"{past}#{tid}#{text.sk}"),
+            Notification.send_after.set(text.send_after),
+            Notification.gsi2sk.set(text.gsi2sk),
             Notification.status.set("sending"),
             Notification.lease_until.set(soon),
         ]
@@ -731,32 +736,30 @@ def test_while_bedrock_fails_the_call_stays_due_and_the_scanner_evaluates_it_onc
     with pytest.raises(AnalysisError):
         timer_elapsed(runtime, tid, sid)  # Lambda retries it, then sends it to the DLQ (alarmed)
     assert fake.fault.answered == attempts  # the client's own retries, where a retry may help
-    assert _call(tid, sid).scl_evaluation is None and _of(SecondChanceLead, tid, "SCL#") == []
+    assert _call(tid, sid).scl_evaluation is None and _of(SecondChanceLead, tid, keys.SCLS) == []
     assert _due(tid, sid) is not None  # still due: nothing was decided
 
     fake.recover()
     _make_overdue(tid, sid)
     run_scanner(runtime)
-    (scl_item,) = _of(SecondChanceLead, tid, "SCL#")
+    (scl_item,) = _of(SecondChanceLead, tid, keys.SCLS)
     assert (scl_item.call_id, _call(tid, sid).scl_evaluation) == (sid, "created")
     assert scl_item.summary.startswith("Homeowner with a water heater")  # Bedrock's answer, not the rules'
-    (lead,) = _of(Lead, tid, "LEAD#")  # the abandoned-call lead, which waited with it
+    (lead,) = _of(Lead, tid, keys.LEADS)  # the abandoned-call lead, which waited with it
     assert (lead.call_id, lead.source) == (sid, "abandoned_call")
     assert _due(tid, sid) is None
     assert timer_elapsed(runtime, tid, sid)["second_chance_lead"] == "already-evaluated"  # a late retry
-    assert len(_of(SecondChanceLead, tid, "SCL#")) == 1 and len(_of(Lead, tid, "LEAD#")) == 1
-    assert _of(OutboxEvent, tid, "OUTBOX#") == []  # SecondChanceLeadCreated and LeadCreated published
+    assert len(_of(SecondChanceLead, tid, keys.SCLS)) == 1 and len(_of(Lead, tid, keys.LEADS)) == 1
+    assert _of(OutboxEvent, tid, keys.OUTBOX_EVENTS) == []  # SecondChanceLeadCreated and LeadCreated published
 
 
 def test_one_call_bedrock_cannot_analyse_holds_up_none_of_the_scanners_other_work(tenant, runtime, bedrock):
-    from leadline.scl.after_call_work import _shard
-
     tid = tenant.tenant_id
     _setup(tenant, minutes=60)
     marker = f"call {uuid.uuid4().hex[:8]}"
     fake = bedrock(FakeBedrock(bedrock_text_instead_of_the_tool, failing=marker))
     # the sweep reads shard 0 first, oldest first: the call it cannot analyse comes before the other one
-    stuck = next(s for s in iter(twilio_sid, None) if _shard(tid, s) == "EVALDUE#0")
+    stuck = next(s for s in iter(twilio_sid, None) if evaluations.shard(tid, s) == 0)
     _prospect_call(tenant, stuck, transcript=f"{PROSPECT} ({marker})", caller="+15125550701")
     fine = _prospect_call(tenant, twilio_sid(), caller="+15125550702")
     _make_overdue(tid, stuck)
@@ -767,7 +770,7 @@ def test_one_call_bedrock_cannot_analyse_holds_up_none_of_the_scanners_other_wor
     fake.recover()
     run_scanner(runtime)
     assert _call(tid, stuck).scl_evaluation == "created" and _due(tid, stuck) is None
-    assert sorted(s.call_id for s in _of(SecondChanceLead, tid, "SCL#")) == sorted([stuck, fine])
+    assert sorted(s.call_id for s in _of(SecondChanceLead, tid, keys.SCLS)) == sorted([stuck, fine])
 
 
 # --- Step Functions ------------------------------------------------------------------------------
@@ -792,14 +795,14 @@ def test_a_stopped_after_call_work_execution_is_made_up_by_the_scanner_once(tena
 
         _make_overdue(tid, sid)
         run_scanner(runtime)
-        (scl_item,) = _of(SecondChanceLead, tid, "SCL#")
-        (lead,) = _of(Lead, tid, "LEAD#")
+        (scl_item,) = _of(SecondChanceLead, tid, keys.SCLS)
+        (lead,) = _of(Lead, tid, keys.LEADS)
         assert (scl_item.call_id, lead.call_id, lead.source) == (sid, sid, "abandoned_call")
         assert _due(tid, sid) is None
         late = timer_elapsed(runtime, tid, sid)  # the lost event turns up after all
         assert late == {"second_chance_lead": "already-evaluated", "abandoned_call_lead": "not-abandoned"}
         run_scanner(runtime)
-        assert len(_of(SecondChanceLead, tid, "SCL#")) == 1 and len(_of(Lead, tid, "LEAD#")) == 1
+        assert len(_of(SecondChanceLead, tid, keys.SCLS)) == 1 and len(_of(Lead, tid, keys.LEADS)) == 1
         tap.drain(wait=0.2)
         assert len(tap.of("SecondChanceLeadCreated", scl_id=scl_item.scl_id)) == 1
         assert len(tap.of("LeadCreated", lead_id=lead.lead_id)) == 1
@@ -811,12 +814,12 @@ def test_a_stopped_after_call_work_execution_is_made_up_by_the_scanner_once(tena
 def test_a_timer_that_could_not_start_is_started_by_the_scanner_and_the_call_evaluated_once(
     tenant, runtime, monkeypatch
 ):
-    from leadline.calls import service as calls
+    from leadline.workflows import after_call_work
 
     tid = tenant.tenant_id
     _setup(tenant, minutes=1)  # a second at LEADLINE_TIME_SCALE=60
     sfn = runtime.client("stepfunctions")
-    monkeypatch.setattr(calls._default_after_call_work, "_client", sfn)
+    monkeypatch.setattr(after_call_work._timer, "_client", sfn)
     sid = twilio_sid()
     with Inject([sfn], "StartExecution", json_error("ExecutionLimitExceeded"), marker=tid) as refused:
         response = tenant.vendors.twilio("voice-status", _completed(sid, duration=75))
@@ -833,8 +836,8 @@ def test_a_timer_that_could_not_start_is_started_by_the_scanner_and_the_call_eva
     assert _wait(lambda: _call(tid, sid).lead_id)  # the timer's event: an abandoned-call lead
     assert _wait(lambda: _due(tid, sid) is None)
     assert _call(tid, sid).scl_evaluation == "no-recording"  # evaluated (no SCL: the call has no recording)
-    (lead,) = _of(Lead, tid, "LEAD#")
-    assert lead.call_id == sid and [r.state for r in _of(Delivery, tid, "DELIVERY#")] == ["processed"]
+    (lead,) = _of(Lead, tid, keys.LEADS)
+    assert lead.call_id == sid and [r.state for r in _of(Delivery, tid, keys.DELIVERIES)] == ["processed"]
 
 
 # --- the outbox ----------------------------------------------------------------------------------
@@ -886,10 +889,10 @@ def test_events_eventbridge_refuses_after_the_commit_are_published_once_by_the_s
     assert response.status_code == 200, response.text  # committed: the refused event waits in the outbox
     assert refused["count"] == 1
     job_id = response.json()["job"]["job_id"]
-    assert [p.detail_type for p in _of(OutboxEvent, tid, "OUTBOX#")] == ["JobBooked"]
+    assert [p.detail_type for p in _of(OutboxEvent, tid, keys.OUTBOX_EVENTS)] == ["JobBooked"]
     assert _age_outbox(tid) == 1
     run_scanner(runtime)
-    assert _of(OutboxEvent, tid, "OUTBOX#") == []
+    assert _of(OutboxEvent, tid, keys.OUTBOX_EVENTS) == []
     bus.drain(wait=0.2)
     assert len(bus.of("LeadConverted", lead_id=lead["lead_id"])) == 1
     assert len(bus.of("JobBooked", job_id=job_id)) == 1

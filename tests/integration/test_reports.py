@@ -14,16 +14,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from leadline.bookings import service as bookings
-from leadline.calls import service as calls
 from leadline.calls.events import CallEvent, Recording, Transcript
 from leadline.customers import service as customers
 from leadline.data import store
+from leadline.data.repositories import calls
 from leadline.leads import service as leads
 from leadline.reports import aggregates as agg
 from leadline.reports import rebuild, service
 from leadline.scl import service as scl
 from leadline.scl.analysis.rules import RulesAnalyser
 from leadline.setup import service as setup
+from leadline.workflows import after_call_work
+from leadline.workflows.classify_call import classify
 from tests.integration.test_second_chance_leads import NOT_A_PROSPECT, PROSPECT
 
 START = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)  # a month: October 2026, in the company's days (Denver)
@@ -116,26 +118,26 @@ def month(runtime, tmp_path_factory):
                     ),
                 ]  # fmt: skip  (not ended: no after-call-work timer runs in the background while the test reads)
                 for event in events + events[:2]:  # the vendor retries: duplicates
-                    calls.ingest(tid, event)
+                    after_call_work.ingest(tid, event)
                 roll = rng.random()
                 csr = rng.choice(csrs)
                 if roll < 0.5:
-                    calls.classify(tid, sid, employee_id=csr, call_reason_id=lead_reason, notes=None, booked=None,
-                                   job_id=None)  # fmt: skip
+                    classify(tid, sid, employee_id=csr, call_reason_id=lead_reason, notes=None, booked=None,
+                             job_id=None)  # fmt: skip
                     if rng.random() < 0.3:  # classified again, by someone else, as not a lead
-                        calls.classify(tid, sid, employee_id=rng.choice(csrs), call_reason_id=other_reason,
-                                       notes=None, booked=None, job_id=None)  # fmt: skip
+                        classify(tid, sid, employee_id=rng.choice(csrs), call_reason_id=other_reason,
+                                 notes=None, booked=None, job_id=None)  # fmt: skip
                 elif roll < 0.7:
-                    calls.classify(tid, sid, employee_id=csr, call_reason_id=other_reason, notes=None, booked=None,
-                                   job_id=None)  # fmt: skip
-                call = store.get(calls.Call, tid, calls.call_sk(sid))
+                    classify(tid, sid, employee_id=csr, call_reason_id=other_reason, notes=None, booked=None,
+                             job_id=None)  # fmt: skip
+                call = calls.get(tid, sid)
                 if call.lead_id and rng.random() < 0.5:
                     leads.convert(tid, call.lead_id, dict(job_fields), by=csr)
                 clock.now += timedelta(minutes=10)
                 if prospect:
                     scl.evaluate(tid, sid, RulesAnalyser())
                     scl.evaluate(tid, sid, RulesAnalyser())  # the event delivered twice
-                    made = store.get(calls.Call, tid, calls.call_sk(sid)).scl_id
+                    made = calls.get(tid, sid).scl_id
                     if made:
                         outcome = rng.random()
                         clock.now += timedelta(hours=2)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leadline.data.models import Call, SecondChanceLead
+from leadline.data.repositories import calls, evaluations
+from leadline.data.repositories import scl as scl_records
 from tests.support.bus import BusTap
 from tests.support.webhooks import twilio_sid
 
@@ -69,7 +70,7 @@ def _call(tenant, *, transcript=PROSPECT, recording=True, caller=CALLER, duratio
 def _evaluation(tenant, sid, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        call = Call.get(f"T#{tenant.tenant_id}", f"CALL#{sid}", consistent_read=True)
+        call = calls.get(tenant.tenant_id, sid, consistent=True)
         if call.scl_evaluation and call.scl_evaluation != "transcript-arrived":
             return call.scl_evaluation
         time.sleep(0.2)
@@ -77,7 +78,7 @@ def _evaluation(tenant, sid, timeout=20.0):
 
 
 def _scls(tenant) -> list:
-    return list(SecondChanceLead.query(f"T#{tenant.tenant_id}", SecondChanceLead.sk.startswith("SCL#")))
+    return scl_records.all_of(tenant.tenant_id)
 
 
 def _reviewer(tenant):
@@ -150,22 +151,17 @@ def test_concurrent_evaluations_of_calls_from_one_number_make_one_scl(tenant):
 
 
 def test_a_call_whose_timer_event_was_lost_is_evaluated_by_the_scanner(tenant):
-    from leadline.data.models import EvaluationDue
-
     _setup(tenant, minutes=60)  # the timer would fire in a minute (at LEADLINE_TIME_SCALE=60): too late for us
     sid = _call(tenant)
-    due = EvaluationDue.get(f"T#{tenant.tenant_id}", f"DUE#{sid}")
-    past = "2000-01-01T00:00:00.000Z"
-    due.due_at, due.gsi1sk = past, f"{past}#{tenant.tenant_id}#{sid}"
-    due.save()  # as if the after-call-work event had been lost and the grace period had passed
+    assert evaluations.get(tenant.tenant_id, sid) is not None
+    # as if the after-call-work event had been lost and the grace period had passed
+    evaluations.new(tenant.tenant_id, sid, "2000-01-01T00:00:00.000Z").save()
     assert _evaluation(tenant, sid) == "created"
     assert len(_scls(tenant)) == 1
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and EvaluationDue.count(
-        f"T#{tenant.tenant_id}", EvaluationDue.sk == f"DUE#{sid}"
-    ):
+    while time.monotonic() < deadline and evaluations.get(tenant.tenant_id, sid) is not None:
         time.sleep(0.2)
-    assert EvaluationDue.count(f"T#{tenant.tenant_id}", EvaluationDue.sk == f"DUE#{sid}") == 0
+    assert evaluations.get(tenant.tenant_id, sid) is None
 
 
 def test_a_call_whose_transcript_comes_late_is_evaluated_when_it_arrives(tenant):
@@ -301,9 +297,9 @@ def test_notes_copied_to_the_customer_and_search_in_the_transcript(tenant, scl_i
 
 
 def test_an_old_open_scl_sits_in_the_cold_tab(tenant, scl_id):
-    scl = SecondChanceLead.get(f"T#{tenant.tenant_id}", f"SCL#{scl_id}")
-    old = (datetime.now(UTC) - timedelta(hours=72)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    scl.created_at, scl.gsi1sk = old, f"{old}#{scl_id}"
+    scl = scl_records.get(tenant.tenant_id, scl_id)
+    scl.created_at = (datetime.now(UTC) - timedelta(hours=72)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    scl_records.index(scl, is_open=True)
     scl.save()  # a test's shortcut to age it: the threshold is 48 hours
     assert _reviewer(tenant).get("/v1/second-chance-leads", params={"tab": "open"}).json()["items"] == []
     cold = _reviewer(tenant).get("/v1/second-chance-leads", params={"tab": "cold"}).json()["items"]

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from leadline.calls.recordings import RecordingFetcher, RecordingUnavailable
-from leadline.scl import after_call_work
+from leadline.data.repositories import evaluations
 from leadline.scl.analysis.rules import RulesAnalyser
 from leadline.scl.analysis.transcribe import RecordingTranscriber
 from leadline.scl.transcription import FAILED, RUNNING, STARTED, TRANSCRIBED, Transcription
+from leadline.workflows import after_call_work
 from tests.integration.test_second_chance_leads import CALLER, PROSPECT, _call, _evaluation, _scls, _setup
 
 AUDIO = b"ID3\x03\x00fake-mp3-frames" * 64
@@ -68,6 +69,7 @@ def transcription(runtime):
         fetcher=RecordingFetcher(allow_local_http=True),
         bucket=bucket,
         job_prefix="test-",
+        ingest=after_call_work.ingest,
         s3=s3,
     )
 
@@ -155,8 +157,6 @@ def test_two_evaluations_at_once_start_one_job(tenant, media_server, transcripti
 
 
 def test_a_recording_that_cannot_be_fetched_ends_the_wait(tenant, transcription):
-    from leadline.data.models import EvaluationDue
-
     _setup(tenant, minutes=60)
     sid = _call(tenant, transcript=None, recording=False)
     assert tenant.vendors.twilio(
@@ -164,20 +164,20 @@ def test_a_recording_that_cannot_be_fetched_ends_the_wait(tenant, transcription)
         {"CallSid": sid, "RecordingSid": "RE" + sid[2:], "RecordingStatus": "completed",
          "RecordingUrl": f"https://10.0.0.7/2010-04-01/Accounts/AC1/Recordings/RE{sid[2:]}"},
     ).ok  # fmt: skip
-    tenant_pk = f"T#{tenant.tenant_id}"
-    assert EvaluationDue.count(tenant_pk, EvaluationDue.sk == f"DUE#{sid}") == 1
+    assert evaluations.get(tenant.tenant_id, sid) is not None
     strict = Transcription(
         transcriber=transcription.transcriber,
         fetcher=RecordingFetcher(),  # as deployed: HTTPS to the vendor's public host only
         bucket=transcription.bucket,
         job_prefix="test-",
+        ingest=after_call_work.ingest,
         s3=transcription.s3,
     )
     outcome = after_call_work.on_elapsed(
         tenant.tenant_id, sid, RulesAnalyser(), abandoned_call=False, transcription=strict
     )
     assert outcome["transcription"] == FAILED
-    assert EvaluationDue.count(tenant_pk, EvaluationDue.sk == f"DUE#{sid}") == 0
+    assert evaluations.get(tenant.tenant_id, sid) is None
     assert _scls(tenant) == []
 
 
@@ -204,16 +204,14 @@ def test_recording_urls_that_are_refused(vendor, url, message):
 
 def test_wait_for_a_job_is_bounded(tenant, transcription, media_server):
     """Each look at a running job brings the call back in TRANSCRIPTION_POLL, at most MAX_TRANSCRIPTION_POLLS times."""
-    from leadline.data.models import EvaluationDue
-
     _setup(tenant, minutes=60)
     sid = _call(tenant, transcript=None)
-    due = EvaluationDue.get(f"T#{tenant.tenant_id}", f"DUE#{sid}")
+    due = evaluations.get(tenant.tenant_id, sid)
     due.attempts = after_call_work.MAX_TRANSCRIPTION_POLLS - 2
     due.save()
     running = type("Running", (), {"advance": lambda self, t, c: RUNNING})()
     after_call_work.on_elapsed(tenant.tenant_id, sid, RulesAnalyser(), abandoned_call=False, transcription=running)
-    again = EvaluationDue.get(f"T#{tenant.tenant_id}", f"DUE#{sid}")
+    again = evaluations.get(tenant.tenant_id, sid)
     assert int(again.attempts) == after_call_work.MAX_TRANSCRIPTION_POLLS - 1
     after_call_work.on_elapsed(tenant.tenant_id, sid, RulesAnalyser(), abandoned_call=False, transcription=running)
-    assert EvaluationDue.count(f"T#{tenant.tenant_id}", EvaluationDue.sk == f"DUE#{sid}") == 0
+    assert evaluations.get(tenant.tenant_id, sid) is None

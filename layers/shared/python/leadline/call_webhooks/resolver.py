@@ -5,7 +5,6 @@ delivery without keeping it (`leadline.deliveries`)."""
 from __future__ import annotations
 
 import base64
-import os
 import time
 from http import HTTPStatus
 
@@ -13,11 +12,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from leadline import credentials, deliveries
-from leadline.calls import service, vendors
+from leadline.calls import vendors
 from leadline.calls.events import CallEvent
 from leadline.calls.vendors import callrail, native, twilio
+from leadline.config import public_api_base_url
 from leadline.errors import DomainError, InvalidInput, NotFound
 from leadline.observability import logger, metrics
+from leadline.workflows import after_call_work
 
 app = APIGatewayRestResolver()
 
@@ -59,7 +60,7 @@ def _header(name: str) -> str | None:
 
 def public_url() -> str:
     """The URL as the vendor called it, without its query: the configured public base URL and the path."""
-    return os.environ["PUBLIC_API_BASE_URL"].rstrip("/") + app.current_event.path
+    return public_api_base_url() + app.current_event.path
 
 
 def _query_pairs() -> list[tuple[str, str]]:
@@ -96,7 +97,7 @@ def _apply(tenant_id: str, event: CallEvent, text: str, *, already_kept: bool) -
     """Apply the event. If applying fails on our side, the delivery is kept for the sweep and still answered 200:
     the sender did nothing wrong, and neither Twilio nor CallRail retries."""
     try:
-        outcome = service.ingest(tenant_id, event, raw=text, already_kept=already_kept)
+        outcome = after_call_work.ingest(tenant_id, event, raw=text, already_kept=already_kept)
     except NotFound:
         raise
     except Exception:  # noqa: BLE001 - kept, counted and logged; the sweep applies it later

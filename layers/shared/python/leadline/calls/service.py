@@ -1,4 +1,6 @@
-"""Applying call events to call records, classifying calls, reading them.
+"""Applying call events to call records, classifying calls, reading them. What follows a call (its after-call
+work, the leads and Second Chance Leads it may become) is not known here: `ingest` takes it from its caller as an
+`AfterCall`, and a classification is written by whoever asked for it (`leadline.workflows`).
 
 One event costs two DynamoDB requests on the hot path: a consistent BatchGetItem (the call, the tenant's
 settings, the called number and which campaign advertises it) and one TransactWriteItems (the event record,
@@ -8,30 +10,22 @@ idempotency: a duplicate cancels the transaction and nothing changes.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from leadline import deliveries
 from leadline.calls.events import INBOUND, OUTBOUND, CallEvent, Recording, Transcript
 from leadline.calls.state import CallState, merge
-from leadline.config import scaled_seconds
 from leadline.data import store
-from leadline.data.models import (
-    Call,
-    CallReason,
-    Delivery,
-    DnisClaim,
-    TenantSettings,
-    TrackingNumber,
-    tenant_pk,
-)
+from leadline.data.models import Call, CallReason, Delivery, TenantSettings
+from leadline.data.repositories import calls, campaigns, settings, tracking_numbers
+from leadline.data.repositories.operations import call_reasons
 from leadline.data.store import TxStep
+from leadline.dni import service as dni
 from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
@@ -39,12 +33,7 @@ from leadline.ids import utc_now
 from leadline.reports import aggregates
 from leadline.setup.attribution import DIRECT, attribute
 
-SETTINGS_SK = "SETTINGS"
 MAX_ATTEMPTS = 10
-
-
-def call_sk(call_id: str) -> str:
-    return f"CALL#{call_id}"
 
 
 # --- the record <-> the domain state -------------------------------------------------------------
@@ -99,19 +88,6 @@ def _write_state(item: Call, state: CallState) -> None:
     item.vendor_details = dict(state.vendor_details) or None
 
 
-def _index(item: Call) -> None:
-    """The listings a call appears in: by time, by campaign (unknown and direct included), by caller."""
-    if not item.started_at:
-        return
-    order = f"{item.started_at}#{item.call_id}"
-    tenant = tenant_pk(item.tenant_id)
-    item.gsi1pk, item.gsi1sk = f"{tenant}#CALLS", order
-    if item.attribution:
-        item.gsi2pk, item.gsi2sk = f"{tenant}#CAMPAIGN#{item.campaign_id or item.attribution}#CALLS", order
-    if item.from_number:
-        item.gsi3pk, item.gsi3sk = f"{tenant}#CALLER#{item.from_number}#CALLS", order
-
-
 # --- ingest --------------------------------------------------------------------------------------
 
 
@@ -122,97 +98,69 @@ class Outcome:
     after_call_work_started: bool = False
 
 
-class AfterCallWork:
-    """Starts the after-call-work state machine; one execution per call whatever the retries."""
+class AfterCall(Protocol):
+    """What follows a call, supplied by whoever applies its events (the after-call workflow). What it returns is
+    written in the call's own transaction, so an event still costs one read and one write."""
 
-    def __init__(self, client: Any = None, state_machine_arn: str | None = None):
-        self._client = client
-        self._arn = state_machine_arn
+    def call_ended(self, call: Call, settings: TenantSettings) -> list[TxStep]:
+        """An inbound call has just ended (once per call): start its after-call work; the steps to write with it."""
+        ...
 
-    def start(self, tenant_id: str, call_id: str, *, minutes: int, ended_at: str | None) -> None:
-        import boto3
-        from botocore.exceptions import ClientError
-
-        from leadline.config import after_call_work_state_machine_arn
-
-        client = self._client or boto3.client("stepfunctions")
-        name = "acw-" + hashlib.sha256(f"{tenant_id}|{call_id}".encode()).hexdigest()[:40]
-        payload = {
-            "wait_seconds": max(1, round(scaled_seconds(minutes * 60))),
-            "detail": {"tenant_id": tenant_id, "call_id": call_id, "ended_at": ended_at},
-        }
-        try:
-            client.start_execution(
-                stateMachineArn=self._arn or after_call_work_state_machine_arn(), name=name, input=json.dumps(payload)
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
-                raise
-
-
-_default_after_call_work = AfterCallWork()
+    def transcript_on(self, call: Call) -> list[DomainEvent]:
+        """The call has a transcript: the events to announce with this change of the call (none, mostly)."""
+        ...
 
 
 def ingest(
     tenant_id: str,
     event: CallEvent,
     *,
+    after_call: AfterCall,
     raw: str | None = None,
     already_kept: bool = False,
-    after_call_work: AfterCallWork | None = None,
 ) -> Outcome:
     """Fold one delivery into its call. `already_kept`: the event record was stored first (CallRail)."""
-    acw = after_call_work or _default_after_call_work
-    keys = [call_sk(event.call_id), SETTINGS_SK]
+    wanted = [calls.key(event.call_id), settings.KEY]
     if event.to_number:
-        keys += [f"NUMBER#{event.to_number}", f"DNIS#{event.to_number}"]
+        wanted += [tracking_numbers.key(event.to_number), campaigns.dnis_key(event.to_number)]
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
             time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # another delivery of this call won; back off
-        found = store.batch_get_raw(tenant_id, keys, consistent=True)
-        if SETTINGS_SK not in found:
+        found = store.batch_get_raw(tenant_id, wanted, consistent=True)
+        tenant_settings = settings.from_batch(found)
+        if tenant_settings is None:
             raise NotFound(f"tenant {tenant_id} not found")
-        settings = TenantSettings.from_raw_data(found[SETTINGS_SK])
-        existing = Call.from_raw_data(found[call_sk(event.call_id)]) if call_sk(event.call_id) in found else None
-        item = existing or store.new_item(
-            Call, tenant_id, call_sk(event.call_id), call_id=event.call_id, vendor=event.vendor
-        )
+        existing = calls.from_batch(found, event.call_id)
+        item = existing or calls.new(tenant_id, event.call_id, vendor=event.vendor)
         before = to_state(existing) if existing else CallState(call_id=event.call_id)
         after = merge(before, event)
         _write_state(item, after)
         counting: list[TxStep] = []
         if item.attribution is None and after.to_number:
             _attribute(item, after, found)
-            aggregates.remember_zone(tenant_id, settings.time_zone)
+            aggregates.remember_zone(tenant_id, tenant_settings.time_zone)
             counting = _counting_call(item, after)
+        follow_up: list[TxStep] = []
         started_acw = False
         if after.ended and not before.ended and after.direction != OUTBOUND and not item.after_call_work_started_at:
             # Every inbound call gets its after-call work: when it elapses, an unclassified long call becomes an
             # abandoned-call lead, and (with Second Chance Leads on) the call is evaluated.
-            acw.start(tenant_id, event.call_id, minutes=int(settings.after_call_work_minutes), ended_at=item.ended_at)
+            follow_up += after_call.call_ended(item, tenant_settings)
             item.after_call_work_started_at = utc_now()
             started_acw = True
-        _index(item)
+        announced = after_call.transcript_on(item) if after.transcript and after.transcript.text else []
+        follow_up += [outbox.step(e) for e in announced]
+        calls.index(item)
         store.touch(item)
         steps = [_event_step(tenant_id, event, raw, already_kept), _call_step(item, existing is None), *counting]
-        if started_acw:
-            from leadline.scl.after_call_work import due_step
-
-            steps.append(due_step(tenant_id, event.call_id, int(settings.after_call_work_minutes)))
-        due = None
-        if item.scl_evaluation == "awaiting-transcript" and after.transcript and after.transcript.text:
-            # the after-call work elapsed before the transcript: evaluate now that it is here
-            item.scl_evaluation = "transcript-arrived"
-            due = DomainEvent("SecondChanceLeadEvaluationDue", tenant_id, {"call_id": event.call_id})
-            steps.append(outbox.step(due))
         try:
-            store.transact(steps)
+            store.transact([*steps, *follow_up])
         except _CallChanged:
             continue
         except Conflict:
             return Outcome("duplicate", event.call_id)
-        if due is not None:
-            outbox.publish_after_commit([due])
+        if announced:
+            outbox.publish_after_commit(announced)
         return Outcome("applied", event.call_id, started_acw)
     raise Conflict(f"call {event.call_id} kept changing under concurrent deliveries; retry")
 
@@ -225,15 +173,11 @@ def _attribute(item: Call, state: CallState, found: dict[str, dict]) -> None:
     if state.direction == OUTBOUND:
         item.attribution, item.campaign_id = DIRECT, None
         return
-    raw_number = found.get(f"NUMBER#{state.to_number}")
-    number = TrackingNumber.from_raw_data(raw_number) if raw_number else None
-    raw_claim = found.get(f"DNIS#{state.to_number}")
-    advertised_by = DnisClaim.from_raw_data(raw_claim).campaign_id if raw_claim else None
-    item.attribution, item.campaign_id = attribute(number, advertised_by)
+    number = tracking_numbers.from_batch(found, state.to_number)
+    claim = campaigns.dnis_from_batch(found, state.to_number)
+    item.attribution, item.campaign_id = attribute(number, claim.campaign_id if claim else None)
     item.call_type = number.default_call_type if number else None
     if number is not None and number.dni_pool:  # a DNI pool number: the visitor session holding it decides (1 Query)
-        from leadline.dni import service as dni
-
         dni.attribute(item, number, state.started_at)
 
 
@@ -328,7 +272,7 @@ def call_view(item: Call) -> dict[str, Any]:
 
 
 def get_call(tenant_id: str, call_id: str) -> dict[str, Any]:
-    return call_view(store.get_or_404(Call, tenant_id, call_sk(call_id), f"call {call_id}"))
+    return call_view(calls.get_or_404(tenant_id, call_id))
 
 
 def day_range(day: str, time_zone: str) -> tuple[str, str]:
@@ -353,24 +297,23 @@ def list_calls(
     """Newest first: by day (the tenant's), by campaign ('unknown' and 'direct' too) or by caller number."""
     if campaign_id and caller:
         raise InvalidInput("filter by campaign_id or by caller, not both", field="caller")
-    tenant = tenant_pk(tenant_id)
-    if campaign_id:
-        index, index_pk = Call.by_time, f"{tenant}#CAMPAIGN#{campaign_id}#CALLS"
-    elif caller:
-        index, index_pk = Call.by_person, f"{tenant}#CALLER#{caller}#CALLS"
-    else:
-        index, index_pk = Call.by_parent, f"{tenant}#CALLS"
-        if day is None:
-            settings = store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
-            day = datetime.now(ZoneInfo(settings.time_zone)).date().isoformat()
-    range_condition = None
-    if day:
-        settings = store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
-        low, high = day_range(day, settings.time_zone)
-        sort_key = next(a for a in index.Meta.attributes.values() if a.is_range_key)
-        range_condition = sort_key.between(low, high)
-    page = store.query_index(index, index_pk, range_condition, limit=limit, next_token=next_token, newest_first=True)
+    if not campaign_id and not caller and day is None:
+        day = datetime.now(ZoneInfo(settings.get_or_404(tenant_id).time_zone)).date().isoformat()
+    between = day_range(day, settings.get_or_404(tenant_id).time_zone) if day else None
+    page = calls.list_started(
+        tenant_id, campaign=campaign_id, caller=caller, between=between, limit=limit, next_token=next_token
+    )
     return {"items": [call_view(i) for i in page.items], "next_token": page.next_token}
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A CSR's classification of a call, to be written: the call as classified, its reason, and the steps that
+    write it (the call and its report counters)."""
+
+    call: Call
+    reason: CallReason
+    steps: list[TxStep]
 
 
 def classify(
@@ -382,17 +325,18 @@ def classify(
     notes: str | None,
     booked: bool | None,
     job_id: str | None,
-) -> dict[str, Any]:
-    """A CSR's call reason, notes and booking. A reason marked as lead captures a lead from the call, once."""
-    found = store.batch_get_raw(tenant_id, [call_sk(call_id), f"CALLREASON#{call_reason_id}"])
-    if call_sk(call_id) not in found:
+) -> Classification:
+    """A CSR's call reason, notes and booking; written by the caller with what follows from it (a lead reason
+    captures a lead from the call, once: `workflows.classify_call`)."""
+    found = store.batch_get_raw(tenant_id, [calls.key(call_id), call_reasons.key(call_reason_id)])
+    call = calls.from_batch(found, call_id)
+    if call is None:
         raise NotFound(f"call {call_id} not found")
-    if f"CALLREASON#{call_reason_id}" not in found:
+    reason = call_reasons.from_batch(found, call_reason_id)
+    if reason is None:
         raise InvalidInput(
             f"call reason {call_reason_id} does not exist; see GET /v1/call-reasons", field="call_reason_id"
         )
-    call = Call.from_raw_data(found[call_sk(call_id)])
-    reason = CallReason.from_raw_data(found[f"CALLREASON#{call_reason_id}"])
     was_lead, handled_by = bool(call.is_lead), call.classified_by
     call.call_reason_id, call.is_lead, call.notes = call_reason_id, reason.is_lead, notes
     if booked is not None:
@@ -414,25 +358,7 @@ def classify(
                 (aggregates.CSR, employee_id, {"calls_handled": 1 if handled_by != employee_id else 0}),
             ],
         )
-    events = []
-    if reason.is_lead and not call.lead_id:
-        from leadline.leads import service as leads
-
-        lead = leads.lead_from_call(
-            call,
-            source="call",
-            created_by=employee_id,
-            call_reason_id=call_reason_id,
-            notes=[{"at": utc_now(), "by": employee_id, "text": notes}] if notes else [],
-        )
-        call.lead_id = lead.lead_id
-        lead_steps, event = leads.creation_steps(lead)
-        steps += lead_steps
-        events.append(event)
-    store.transact(steps)
-    if events:
-        outbox.publish_after_commit(events)
-    return call_view(call)
+    return Classification(call, reason, steps)
 
 
-__all__ = ["INBOUND", "ingest", "classify", "get_call", "list_calls"]
+__all__ = ["INBOUND", "AfterCall", "Classification", "ingest", "classify", "get_call", "list_calls"]

@@ -24,16 +24,15 @@ What is counted, and where (the recount in `rebuild.py` computes the same from t
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from leadline.data import store
-from leadline.data.models import Aggregate, TenantSettings
+from leadline.data.repositories import aggregates as aggregate_items
+from leadline.data.repositories import settings
 from leadline.data.store import TxStep
 
-SHARDS = 4
+SHARDS = aggregate_items.SHARDS
 CAMPAIGN, SOURCE, CSR, SCL_STATUS = "campaign", "source", "csr", "scl_status"
 DIMENSIONS = (CAMPAIGN, SOURCE, CSR, SCL_STATUS)
 COUNTERS = (
@@ -57,8 +56,8 @@ def zone(tenant_id: str) -> ZoneInfo:
     cached = _zones.get(tenant_id)
     if cached and time.monotonic() - cached[0] < _ZONE_CACHE_SECONDS:
         return cached[1]
-    settings = store.get(TenantSettings, tenant_id, "SETTINGS")
-    found = ZoneInfo(settings.time_zone if settings else "UTC")
+    kept = settings.get(tenant_id)
+    found = ZoneInfo(kept.time_zone if kept else "UTC")
     _zones[tenant_id] = (time.monotonic(), found)
     return found
 
@@ -74,14 +73,6 @@ def day_of(tenant_id: str, moment: str | None) -> str:
     return at.astimezone(zone(tenant_id)).date().isoformat()
 
 
-def sk(dimension: str, day: str, value: str, shard: int) -> str:
-    return f"AGG#{dimension}#{day}#{value}#{shard}"
-
-
-def shard_of(key: str) -> int:
-    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % SHARDS
-
-
 def add(tenant_id: str, dimension: str, day: str, value: str | None, counters: dict[str, int], key: str) -> TxStep:
     """A step adding `counters` to one aggregate (made if missing). `key` (the counted record's id) picks the
     shard, so the same record always lands in the same one."""
@@ -89,7 +80,7 @@ def add(tenant_id: str, dimension: str, day: str, value: str | None, counters: d
     unknown = set(counters) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown counters {sorted(unknown)}")
-    item = Aggregate(f"T#{tenant_id}", sk(dimension, day, value, shard_of(key)), tenant_id=tenant_id)
+    item = aggregate_items.item(tenant_id, dimension, day, value, aggregate_items.shard_of(key))
     sets = {"tenant_id": tenant_id, "dimension": dimension, "day": day, "value": value}
     return TxStep.add(item, counters, sets, "the report counters could not be written")
 

@@ -1,38 +1,30 @@
 """The report counters recomputed from the records, by brute force: the check that the counters kept as things
 happen are exact, and the way to rebuild them (`python -m infra.admin rebuild-reports`).
 
-It reads every record of the company (a Query of its whole partition), so it is an operator's tool, never a
+It reads every record of the company (a Query per kind of record), so it is an operator's tool, never a
 request path. The rules mirror `aggregates.py`'s table.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
-from leadline.data.models import Aggregate, Booking, Call, Job, Lead, RecordModel, SecondChanceLead, tenant_pk
+from leadline import scl_statuses
+from leadline.data.models import Aggregate, Booking, Call, Job, Lead, RecordModel, SecondChanceLead
+from leadline.data.repositories import aggregates as aggregate_items
+from leadline.data.repositories import bookings, calls, jobs, leads, scl
 from leadline.reports import aggregates as agg
-from leadline.scl import statuses as st
 
 Key = tuple[str, str, str]  # dimension, day, value
 Counts = dict[Key, dict[str, int]]
-_MODELS = {"CALL#": Call, "LEAD#": Lead, "JOB#": Job, "SCL#": SecondChanceLead, "BOOKING#": Booking}
 
 
-def _records(tenant_id: str):
-    """Every call, lead, job, SCL and booking of the company, as its model."""
-    connection = RecordModel._get_connection()
-    start = None
-    while True:
-        page = connection.query(tenant_pk(tenant_id), exclusive_start_key=start, consistent_read=True)
-        for raw in page.get("Items", []):
-            sk = raw["sk"]["S"]
-            model = next((m for prefix, m in _MODELS.items() if sk.startswith(prefix)), None)
-            if model is not None:
-                yield model.from_raw_data(raw)
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return
+def _records(tenant_id: str) -> Iterator[RecordModel]:
+    """Every call, lead, job, SCL and booking of the company."""
+    for kind in (calls, leads, jobs, scl, bookings):
+        yield from kind.all_of(tenant_id)
 
 
 def recount(tenant_id: str) -> Counts:
@@ -63,7 +55,7 @@ def recount(tenant_id: str) -> Counts:
             add(agg.CSR, day, record.booked_by, jobs=1)
         elif isinstance(record, SecondChanceLead):
             day = agg.day_of(tenant_id, record.created_at)
-            saved = int(record.status == st.BOOKED_BY_SCL)
+            saved = int(record.status == scl_statuses.BOOKED_BY_SCL)
             add(agg.CAMPAIGN, day, record.campaign_id, scls=1, scls_followed_up=int(bool(record.followed_up_at)),
                 scls_saved=saved)  # fmt: skip
             add(agg.CSR, day, record.agent, scls=1)
@@ -76,7 +68,7 @@ def recount(tenant_id: str) -> Counts:
 def current(tenant_id: str) -> Counts:
     """The counters as kept, summed over their shards."""
     counts: Counts = defaultdict(lambda: dict.fromkeys(agg.COUNTERS, 0))
-    for item in Aggregate.query(tenant_pk(tenant_id), Aggregate.sk.startswith("AGG#"), consistent_read=True):
+    for item in aggregate_items.all_of(tenant_id, consistent=True):
         row = counts[(item.dimension, item.day, item.value)]
         for name in agg.COUNTERS:
             row[name] += int(getattr(item, name) or 0)
@@ -108,12 +100,12 @@ def differences(tenant_id: str) -> list[dict[str, Any]]:
 
 def rebuild(tenant_id: str) -> int:
     """Replace the company's counters with the recount (run it while no traffic comes in). Aggregates written."""
-    for item in Aggregate.query(tenant_pk(tenant_id), Aggregate.sk.startswith("AGG#")):
+    for item in aggregate_items.all_of(tenant_id):
         item.delete()
     written = 0
     with Aggregate.batch_write() as batch:
         for (dimension, day, value), row in recount(tenant_id).items():
-            item = Aggregate(tenant_pk(tenant_id), agg.sk(dimension, day, value, 0), tenant_id=tenant_id)
+            item = aggregate_items.item(tenant_id, dimension, day, value, 0)
             item.dimension, item.day, item.value = dimension, day, value
             for name, amount in row.items():
                 setattr(item, name, amount)

@@ -9,11 +9,15 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from leadline import scl_statuses
 from leadline.data import store
-from leadline.data.models import Aggregate, Campaign, Employee, tenant_pk
+from leadline.data.models import Aggregate
+from leadline.data.repositories import aggregates as aggregate_items
+from leadline.data.repositories import campaigns
+from leadline.data.repositories.people import employees
 from leadline.errors import InvalidInput
 from leadline.reports import aggregates as agg
-from leadline.scl import statuses as st
+from leadline.setup.attribution import DIRECT
 
 MAX_DAYS = 366
 
@@ -32,8 +36,7 @@ def _days(day_from: str, day_to: str) -> tuple[str, str]:
 
 def read(tenant_id: str, dimension: str, day_from: str, day_to: str) -> list[Aggregate]:
     """Every aggregate of one dimension over the days (a Query on the tenant's partition, sort-key range)."""
-    low, high = f"AGG#{dimension}#{day_from}#", f"AGG#{dimension}#{day_to}#\uffff"
-    return list(Aggregate.query(tenant_pk(tenant_id), Aggregate.sk.between(low, high)))
+    return aggregate_items.of_days(tenant_id, dimension, day_from, day_to)
 
 
 def _sum(items: list[Aggregate], key) -> dict[Any, dict[str, int]]:
@@ -52,9 +55,9 @@ def _rate(part: int, whole: int) -> float | None:
 def campaign_summary(tenant_id: str, day_from: str, day_to: str) -> dict[str, Any]:
     day_from, day_to = _days(day_from, day_to)
     by_campaign = _sum(read(tenant_id, agg.CAMPAIGN, day_from, day_to), lambda a: a.value)
-    campaigns = store.query_page(Campaign, tenant_id, sk_prefix="CAMPAIGN#", limit=store.MAX_PAGE, next_token=None)
-    names = {c.campaign_id: c.name for c in campaigns.items}
-    names |= {agg.UNKNOWN: "Unknown", "direct": "Direct"}
+    page = campaigns.list_page(tenant_id, limit=store.MAX_PAGE, next_token=None)
+    names = {c.campaign_id: c.name for c in page.items}
+    names |= {agg.UNKNOWN: "Unknown", DIRECT: "Direct"}
     by_campaign.setdefault(agg.UNKNOWN, dict.fromkeys(agg.COUNTERS, 0))  # the Unknown row is always there
     rows = []
     for campaign_id, c in sorted(by_campaign.items(), key=lambda kv: (kv[0] == agg.UNKNOWN, names.get(kv[0], kv[0]))):
@@ -131,7 +134,8 @@ def scl_recovery(tenant_id: str, day_from: str, day_to: str) -> dict[str, Any]:
     created = sum(d["scls_created"] for d in days)
     followed = sum(d["scls_followed_up"] for d in days)
     saved = sum(d["scls_saved"] for d in days)
-    outcomes = {status: mix[status]["scls"] for status in st.LABELS if status in mix and mix[status]["scls"]}
+    labels = scl_statuses.LABELS
+    outcomes = {status: mix[status]["scls"] for status in labels if status in mix and mix[status]["scls"]}
     return {
         "from": day_from,
         "to": day_to,
@@ -140,7 +144,7 @@ def scl_recovery(tenant_id: str, day_from: str, day_to: str) -> dict[str, Any]:
         "scls_saved": saved,
         "follow_up_rate": _rate(followed, created),
         "save_rate": _rate(saved, created),
-        "outcome_mix": [{"status": s, "label": st.LABELS[s], "scls": n} for s, n in outcomes.items()],
+        "outcome_mix": [{"status": s, "label": labels[s], "scls": n} for s, n in outcomes.items()],
         "days": days,
     }
 
@@ -148,10 +152,10 @@ def scl_recovery(tenant_id: str, day_from: str, day_to: str) -> dict[str, Any]:
 def csr_performance(tenant_id: str, day_from: str, day_to: str) -> dict[str, Any]:
     day_from, day_to = _days(day_from, day_to)
     by_csr = _sum(read(tenant_id, agg.CSR, day_from, day_to), lambda a: a.value)
-    found = store.batch_get(Employee, tenant_id, [f"EMPLOYEE#{e}" for e in by_csr]) if by_csr else {}
+    found = employees.batch_get(tenant_id, by_csr) if by_csr else {}
     rows = []
     for employee_id, c in sorted(by_csr.items()):
-        employee = found.get(f"EMPLOYEE#{employee_id}")
+        employee = found.get(employee_id)
         rows.append(
             {
                 "employee_id": employee_id,

@@ -1,44 +1,38 @@
-"""Second Chance Leads: the evaluation when a call's after-call work elapses, the review queue, the statuses.
+"""Second Chance Leads: the evaluation when a call's after-call work elapses (its rules: `evaluation`), the review
+queue, the statuses.
 
-An SCL is made when all hold: SCL is on for the company; the call was inbound, has a recording and a
-transcript; nothing was booked from it (nor for the caller since the call ended); the analysis says the caller
-was a prospect; and no SCL was made for the caller's number in the last 14 days. That last rule is one
-conditional write on the number's claim item, so concurrent evaluations of calls from one number make one SCL.
+No more than one SCL is made for a caller's number in the recent window: that rule is one conditional write on the
+number's claim item, so concurrent evaluations of calls from one number make one SCL.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadline.calls.events import OUTBOUND
-from leadline.calls.service import SETTINGS_SK, call_sk
+from leadline import rules
 from leadline.data import store
-from leadline.data.models import (
-    Call,
-    Customer,
-    Job,
-    Location,
-    PhoneSclClaim,
-    SecondChanceLead,
-    TenantSettings,
-    tenant_pk,
-)
+from leadline.data.models import Call, SecondChanceLead, TenantSettings
+from leadline.data.repositories import calls, customers, jobs, settings
+from leadline.data.repositories import scl as scls
+from leadline.data.repositories.people import employees
 from leadline.data.store import TxStep
 from leadline.errors import Conflict, InvalidInput
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
+from leadline.permissions import Permission
 from leadline.reports import aggregates
+from leadline.scl import evaluation
 from leadline.scl import statuses as st
-from leadline.scl.analysis import CallAnalyser, CallContext
+from leadline.scl.analysis import Analysis, CallAnalyser, CallContext
+from leadline.scl.evaluation import Decision, Facts, Need
+from leadline.setup import service as setup
 
 MAX_ATTEMPTS = 5
-
-
-def scl_sk(scl_id: str) -> str:
-    return f"SCL#{scl_id}"
+ALREADY_EVALUATED, NO_CALL = "already-evaluated", "no-call"
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -49,14 +43,14 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _cold_after(settings: TenantSettings) -> timedelta:
-    return timedelta(hours=int(settings.cold_lead_threshold_hours))
+def _cold_after(tenant_settings: TenantSettings) -> timedelta:
+    return timedelta(hours=int(tenant_settings.cold_lead_threshold_hours))
 
 
 # --- views ---------------------------------------------------------------------------------------
 
 
-def scl_view(scl: SecondChanceLead, settings: TenantSettings, *, full: bool = False) -> dict[str, Any]:
+def scl_view(scl: SecondChanceLead, tenant_settings: TenantSettings, *, full: bool = False) -> dict[str, Any]:
     now = datetime.now(UTC)
     view = {
         "scl_id": scl.scl_id,
@@ -64,7 +58,7 @@ def scl_view(scl: SecondChanceLead, settings: TenantSettings, *, full: bool = Fa
         "phone": scl.phone,
         "status": scl.status,
         "status_label": st.LABELS[scl.status],
-        "tab": st.tab(scl.status, _moment(scl.created_at), now, _cold_after(settings)),
+        "tab": st.tab(scl.status, _moment(scl.created_at), now, _cold_after(tenant_settings)),
         "summary": scl.summary,
         "reasons": list(scl.reasons or []),
         "confidence": float(scl.confidence),
@@ -89,12 +83,7 @@ def scl_view(scl: SecondChanceLead, settings: TenantSettings, *, full: bool = Fa
 
 
 def _index(scl: SecondChanceLead) -> None:
-    tenant = tenant_pk(scl.tenant_id)
-    order = f"{scl.created_at}#{scl.scl_id}"
-    bucket = "OPEN" if scl.status in st.OPEN_STATUSES else "DONE"
-    scl.gsi1pk, scl.gsi1sk = f"{tenant}#SCL#{bucket}", order
-    scl.gsi2pk, scl.gsi2sk = f"{tenant}#SCL#STATUS#{scl.status}", order
-    scl.gsi3pk, scl.gsi3sk = f"{tenant}#CALLER#{scl.phone}#SCL", order
+    scls.index(scl, is_open=scl.status in st.OPEN_STATUSES)
 
 
 def _counting(
@@ -136,75 +125,52 @@ def _status_event(scl: SecondChanceLead, previous: str | None) -> DomainEvent:
 # --- the evaluation ------------------------------------------------------------------------------
 
 
-def _booked_since(tenant_id: str, phone: str, since: str | None) -> bool:
-    key = f"{tenant_pk(tenant_id)}#CALLER#{phone}#JOBS"
-    condition = Job.gsi3sk >= since if since else None
-    page = store.query_index(Job.by_person, key, condition, limit=1, next_token=None)
-    return bool(page.items)
-
-
-def _mark(call: Call, outcome: str) -> str:
-    call.scl_evaluation = outcome
-    store.touch(call)
-    return outcome
-
-
 def evaluate(tenant_id: str, call_id: str, analyser: CallAnalyser) -> str:
-    """The outcome, also kept on the call: created, disabled, outbound, no-recording, booked, no-caller-number,
-    awaiting-transcript, not-a-prospect, recent-scl-for-number, already-evaluated, no-call."""
-    analyses: dict[str, Any] = {}  # a retry after a write conflict does not pay for the analysis again
+    """The outcome, also kept on the call (see `evaluation`), or already-evaluated, or no-call."""
+    analyses: dict[str, Analysis] = {}  # a retry after a write conflict does not pay for the analysis again
     for _attempt in range(MAX_ATTEMPTS):
-        found = store.batch_get_raw(tenant_id, [call_sk(call_id), SETTINGS_SK], consistent=True)
-        if call_sk(call_id) not in found:
-            return "no-call"
-        call = Call.from_raw_data(found[call_sk(call_id)])
-        settings = TenantSettings.from_raw_data(found[SETTINGS_SK])
-        if call.scl_id or call.scl_evaluation in ("created", "not-a-prospect", "recent-scl-for-number"):
-            return "already-evaluated"
-        outcome, scl = _decide(tenant_id, call, settings, analyser, analyses)
-        call_step = TxStep.put(call, "the call changed meanwhile")
-        call_step.error = _Changed
-        steps = [call_step]
+        found = store.batch_get_raw(tenant_id, [calls.key(call_id), settings.KEY], consistent=True)
+        call = calls.from_batch(found, call_id)
+        if call is None:
+            return NO_CALL
+        tenant_settings = settings.from_batch(found)
+        if call.scl_id or call.scl_evaluation in evaluation.FINAL:
+            return ALREADY_EVALUATED
+        decision, facts = _decide(call, tenant_settings, Facts(), analyser, analyses)
+        steps: list[TxStep] = []
         events: list[DomainEvent] = []
-        if scl is not None:
-            claim = store.new_item(
-                PhoneSclClaim,
-                tenant_id,
-                f"SCLPHONE#{scl.phone}",
-                phone=scl.phone,
-                scl_id=scl.scl_id,
-                claimed_at=scl.created_at,
-            )
-            cutoff = _iso(datetime.now(UTC) - st.RECENT)
+        if decision.creates_scl:
+            scl = _new_scl(call, facts.analysis, decision)
+            call.scl_id = scl.scl_id
             created = _status_event(scl, None)
             steps += [
-                TxStep.put(
-                    claim,
-                    "an SCL was made for this number in the last 14 days",
-                    condition=PhoneSclClaim.pk.does_not_exist() | (PhoneSclClaim.claimed_at < cutoff),
+                scls.phone_claim_step(
+                    scl,
+                    unless_since=_iso(datetime.now(UTC) - st.RECENT),
+                    message=f"an SCL was made for this number in {rules.SCL_RECENT_TEXT}",
                 ),
-                TxStep.put(scl, "this call's SCL exists already", condition=SecondChanceLead.pk.does_not_exist()),
+                scls.create_step(scl),
                 outbox.step(created),
                 *_counting(scl, {"scls": 1}, agent_counters={"scls": 1}, status_moves=((st.NEW, 1),)),
             ]
             events.append(created)
         try:
-            store.transact(steps)
+            store.transact([_marked(call, decision), *steps])
         except _Changed:
             continue
         except Conflict:
-            # the number's claim is younger than 14 days (another call's SCL, maybe made this very moment)
-            call = store.get(Call, tenant_id, call_sk(call_id), consistent=True)
+            # the number's claim is younger than the window (another call's SCL, maybe made this very moment)
+            call = calls.get(tenant_id, call_id, consistent=True)
             if call is None or call.scl_id:
-                return "already-evaluated"
-            _mark(call, "recent-scl-for-number")
+                return ALREADY_EVALUATED
+            decision, _ = _decide(call, tenant_settings, replace(facts, number_claimed=True), analyser, analyses)
             try:
-                store.transact([TxStep.put(call, "the call changed meanwhile")])
+                store.transact([_marked(call, decision)])
             except Conflict:
                 continue
-            return "recent-scl-for-number"
+            return decision.outcome
         outbox.publish_after_commit(events)
-        return outcome
+        return decision.outcome
     raise Conflict(f"call {call_id} kept changing during its evaluation; the event will be retried")
 
 
@@ -212,42 +178,44 @@ class _Changed(Conflict):
     pass
 
 
-def _decide(tenant_id: str, call: Call, settings: TenantSettings, analyser: CallAnalyser, analyses: dict):
-    """(outcome, SCL to create or None); the outcome is also set on the call."""
+def _decide(
+    call: Call, tenant_settings: TenantSettings, facts: Facts, analyser: CallAnalyser, analyses: dict[str, Analysis]
+) -> tuple[Decision, Facts]:
+    """The rules' decision, and what was read for it: each thing they ask for, in turn."""
+    while isinstance(step := evaluation.decide(call, tenant_settings, facts), Need):
+        if step is Need.CALLER_JOBS:
+            booked = jobs.booked_for_caller_since(call.tenant_id, call.from_number, call.ended_at)
+            facts = replace(facts, job_booked_since_call=booked)
+        else:
+            text = evaluation.transcript_text(call)
+            if text not in analyses:
+                context = CallContext(
+                    direction=call.direction,
+                    duration_seconds=int(call.duration_seconds) or None,
+                    call_type=call.call_type,
+                    csr_notes=call.notes,
+                )
+                analyses[text] = analyser.analyse(text, context)
+            facts = replace(facts, analysis=analyses[text])
+    return step, facts
+
+
+def _marked(call: Call, decision: Decision) -> TxStep:
+    """The call's write, with the evaluation's outcome kept on it."""
+    call.scl_evaluation = decision.outcome
+    store.touch(call)
+    step = TxStep.put(call, "the call changed meanwhile")
+    step.error = _Changed
+    return step
+
+
+def _new_scl(call: Call, analysis: Analysis, decision: Decision) -> SecondChanceLead:
     recording = store.plain_map(call.recording) or {}
     transcript = store.plain_map(call.transcript) or {}
-    if not settings.scl_enabled:
-        return _mark(call, "disabled"), None
-    if call.direction == OUTBOUND:
-        return _mark(call, "outbound"), None
-    if not recording.get("url") or recording.get("status") not in (None, "completed"):
-        return _mark(call, "no-recording"), None
-    if call.booked or call.job_id:
-        return _mark(call, "booked"), None
-    if not call.from_number:
-        return _mark(call, "no-caller-number"), None
-    if _booked_since(tenant_id, call.from_number, call.ended_at):
-        return _mark(call, "booked"), None
-    text = (transcript.get("text") or "").strip()
-    if not text:
-        return _mark(call, "awaiting-transcript"), None  # evaluated again when the transcript arrives
-    if text not in analyses:
-        context = CallContext(
-            direction=call.direction,
-            duration_seconds=int(call.duration_seconds) or None,
-            call_type=call.call_type,
-            csr_notes=call.notes,
-        )
-        analyses[text] = analyser.analyse(text, context)
-    analysis = analyses[text]
-    if not analysis.is_prospect:
-        return _mark(call, "not-a-prospect"), None
-    scl_id = "scl-" + hashlib.sha256(f"{tenant_id}|{call.call_id}".encode()).hexdigest()[:24]
-    scl = store.new_item(
-        SecondChanceLead,
-        tenant_id,
-        scl_sk(scl_id),
-        scl_id=scl_id,
+    scl_id = "scl-" + hashlib.sha256(f"{call.tenant_id}|{call.call_id}".encode()).hexdigest()[:24]
+    scl = scls.new(
+        call.tenant_id,
+        scl_id,
         call_id=call.call_id,
         phone=call.from_number,
         status=st.NEW,
@@ -264,48 +232,49 @@ def _decide(tenant_id: str, call: Call, settings: TenantSettings, analyser: Call
         search_text=(transcript["text"] + "\n" + analysis.summary).lower(),
         recording_url=recording.get("url"),
     )
-    scl.history = [{"at": scl.created_at, "by": None, "from": None, "to": st.NEW, "why": "; ".join(analysis.reasons)}]
+    scl.history = [{"at": scl.created_at, "by": None, "from": None, "to": st.NEW, "why": decision.reason}]
     _index(scl)
-    call.scl_id = scl_id
-    return _mark(call, "created"), scl
+    return scl
+
+
+def transcript_on(call: Call) -> list[DomainEvent]:
+    """A transcript is on the call: if its evaluation was waiting for one, the event that brings it back (to be
+    written with the call)."""
+    if call.scl_evaluation != evaluation.AWAITING_TRANSCRIPT:
+        return []
+    call.scl_evaluation = evaluation.TRANSCRIPT_ARRIVED
+    return [DomainEvent("SecondChanceLeadEvaluationDue", call.tenant_id, {"call_id": call.call_id})]
 
 
 # --- the review queue ----------------------------------------------------------------------------
 
 
 def _settings(tenant_id: str) -> TenantSettings:
-    return store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
+    return settings.get_or_404(tenant_id)
 
 
 def list_queue(
     tenant_id: str, *, tab: str, status: str | None, search: str | None, limit: int, next_token: str | None
 ) -> dict[str, Any]:
-    settings = _settings(tenant_id)
-    tenant = tenant_pk(tenant_id)
-    cutoff = _iso(datetime.now(UTC) - _cold_after(settings))
-    if status:
-        if (status in st.OPEN_STATUSES) == (tab == st.DONE):
-            raise InvalidInput(f"status '{status}' is never in the {tab} tab", field="status")
-        index, key = SecondChanceLead.by_time, f"{tenant}#SCL#STATUS#{status}"
-        sort_key = SecondChanceLead.gsi2sk
-    else:
-        index, key = SecondChanceLead.by_parent, f"{tenant}#SCL#{'DONE' if tab == st.DONE else 'OPEN'}"
-        sort_key = SecondChanceLead.gsi1sk
-    key_range = None
-    if tab == st.OPEN:
-        key_range = sort_key >= cutoff
-    elif tab == st.COLD:
-        key_range = sort_key < cutoff
-    search_filter = SecondChanceLead.search_text.contains(search.lower()) if search else None
-    page = store.query_index(
-        index, key, key_range, limit=limit, next_token=next_token, newest_first=True, filter_condition=search_filter
+    tenant_settings = _settings(tenant_id)
+    cutoff = _iso(datetime.now(UTC) - _cold_after(tenant_settings))
+    if status and (status in st.OPEN_STATUSES) == (tab == st.DONE):
+        raise InvalidInput(f"status '{status}' is never in the {tab} tab", field="status")
+    page = scls.queue_page(
+        tenant_id,
+        status=status,
+        is_open=tab != st.DONE,
+        created_from=cutoff if tab == st.OPEN else None,
+        created_before=cutoff if tab == st.COLD else None,
+        search=search.lower() if search else None,
+        limit=limit,
+        next_token=next_token,
     )
-    return {"items": [scl_view(s, settings) for s in page.items], "next_token": page.next_token}
+    return {"items": [scl_view(s, tenant_settings) for s in page.items], "next_token": page.next_token}
 
 
 def get(tenant_id: str, scl_id: str) -> dict[str, Any]:
-    scl = store.get_or_404(SecondChanceLead, tenant_id, scl_sk(scl_id), f"second chance lead {scl_id}")
-    return scl_view(scl, _settings(tenant_id), full=True)
+    return scl_view(scls.get_or_404(tenant_id, scl_id), _settings(tenant_id), full=True)
 
 
 def _change(
@@ -320,9 +289,7 @@ def _change(
     saved_by: str | None = None,
 ) -> dict[str, Any]:
     for _attempt in range(MAX_ATTEMPTS):
-        scl = store.get_or_404(
-            SecondChanceLead, tenant_id, scl_sk(scl_id), f"second chance lead {scl_id}", consistent=True
-        )
+        scl = scls.get_or_404(tenant_id, scl_id, consistent=True)
         if not automatic:
             try:
                 st.check_manual_change(scl.status, target)
@@ -382,8 +349,9 @@ def add_note(
     tenant_id: str, scl_id: str, text: str, *, by: str, copy_to_customer: str | None, copy_to_location: str | None
 ) -> dict[str, Any]:
     """A note on the SCL, optionally copied to the customer's or the location's notes, in one transaction."""
+    copies = (("customer", copy_to_customer, customers.get), ("location", copy_to_location, customers.get_location))
     for _attempt in range(MAX_ATTEMPTS):
-        scl = store.get_or_404(SecondChanceLead, tenant_id, scl_sk(scl_id), f"second chance lead {scl_id}")
+        scl = scls.get_or_404(tenant_id, scl_id)
         now = utc_now()
         scl.notes = [*(scl.notes or []), {"at": now, "by": by, "text": text}]
         store.touch(scl)
@@ -391,16 +359,14 @@ def add_note(
         step.error = _Changed
         steps = [step]
         line = f"[{now[:10]} Second Chance Lead] {text}"
-        for model, key, ident in ((Customer, "CUSTOMER#", copy_to_customer), (Location, "LOCATION#", copy_to_location)):
+        for what, ident, read in copies:
             if ident:
-                record = store.get(model, tenant_id, key + ident)
+                record = read(tenant_id, ident)
                 if record is None:
-                    raise InvalidInput(
-                        f"{model.__name__.lower()} {ident} does not exist", field=f"copy_to_{key[:-1].lower()}"
-                    )
+                    raise InvalidInput(f"{what} {ident} does not exist", field=f"copy_to_{what}")
                 record.notes = f"{record.notes}\n{line}" if record.notes else line
                 store.touch(record)
-                steps.append(TxStep.put(record, f"the {model.__name__.lower()} changed at the same time; retry"))
+                steps.append(TxStep.put(record, f"the {what} changed at the same time; retry"))
         try:
             store.transact(steps)
         except _Changed:
@@ -410,15 +376,11 @@ def add_note(
 
 
 def banner(tenant_id: str, phone: str) -> dict[str, Any]:
-    """For the job-booking screen: the caller's SCL in Open or Cold from the last 14 days, if any."""
-    since = _iso(datetime.now(UTC) - st.RECENT)
-    key = f"{tenant_pk(tenant_id)}#CALLER#{phone}#SCL"
-    page = store.query_index(
-        SecondChanceLead.by_person, key, SecondChanceLead.gsi3sk >= since, limit=10, next_token=None, newest_first=True
-    )
-    settings = _settings(tenant_id)
-    current = next((s for s in page.items if s.status in st.OPEN_STATUSES), None)
-    return {"phone": phone, "second_chance_lead": scl_view(current, settings) if current else None}
+    """For the job-booking screen: the caller's SCL in Open or Cold from the recent window, if any."""
+    recent = scls.of_caller(tenant_id, phone, since=_iso(datetime.now(UTC) - st.RECENT), limit=10)
+    tenant_settings = _settings(tenant_id)
+    current = next((s for s in recent if s.status in st.OPEN_STATUSES), None)
+    return {"phone": phone, "second_chance_lead": scl_view(current, tenant_settings) if current else None}
 
 
 def on_job_booked(
@@ -427,10 +389,8 @@ def on_job_booked(
     """The automatic statuses: each open SCL of the caller ends as booked by SCL, or booked elsewhere."""
     if not phone:
         return []
-    key = f"{tenant_pk(tenant_id)}#CALLER#{phone}#SCL"
-    page = store.query_index(SecondChanceLead.by_person, key, None, limit=50, next_token=None, newest_first=True)
     changed = []
-    for scl in page.items:
+    for scl in scls.of_caller(tenant_id, phone, limit=50):
         if scl.status not in st.OPEN_STATUSES:
             continue
         target = st.automatic_status(_moment(booked_at), _moment(scl.created_at))
@@ -452,24 +412,20 @@ def on_job_booked(
 
 
 def settings_view(tenant_id: str) -> dict[str, Any]:
-    from leadline.data.models import Employee
-    from leadline.setup import service as setup
-
     s = _settings(tenant_id)
-    employees = store.query_page(Employee, tenant_id, sk_prefix="EMPLOYEE#", limit=store.MAX_PAGE, next_token=None)
     with_access = []
-    for employee in employees.items:
+    for employee in employees.list_all(tenant_id):
         if not employee.active:
             continue
         _, permissions = setup.effective_permissions(tenant_id, employee.employee_id, employee.role_id)
-        if "view_second_chance_leads" in permissions:
-            by = "employee grant" if "view_second_chance_leads" in (employee.granted_permissions or ()) else "role"
+        if Permission.VIEW_SECOND_CHANCE_LEADS in permissions:
+            granted = Permission.VIEW_SECOND_CHANCE_LEADS in (employee.granted_permissions or ())
             with_access.append(
                 {
                     "employee_id": employee.employee_id,
                     "name": employee.name,
                     "role_id": employee.role_id,
-                    "access_by": by,
+                    "access_by": "employee grant" if granted else "role",
                 }
             )
     return {

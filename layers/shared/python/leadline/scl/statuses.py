@@ -1,31 +1,27 @@
-"""The statuses of a Second Chance Lead, the tab each sits in, and who may set them (domain.md's table)."""
+"""Who may set which status of a Second Chance Lead, and the tab each sits in (domain.md's table); the statuses'
+names and labels are `leadline.scl_statuses`."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-NEW = "new"
-CALL_BACK_ATTEMPTED = "lead_call_back_attempted"
-NOT_ABLE_TO_SAVE = "lead_not_able_to_save"
-NOT_FOLLOWING_UP = "lead_not_following_up"
-NOT_A_LEAD = "reviewed_not_a_lead"
-BOOKED_BY_SCL = "job_booked_by_scl"
-BOOKED_ELSEWHERE = "job_booked_elsewhere"
+from leadline import rules
+from leadline.scl_statuses import (
+    BOOKED_BY_SCL,
+    BOOKED_ELSEWHERE,
+    CALL_BACK_ATTEMPTED,
+    LABELS,
+    NEW,
+    NOT_A_LEAD,
+    NOT_ABLE_TO_SAVE,
+    NOT_FOLLOWING_UP,
+    OPEN_STATUSES,
+)
 
-LABELS = {
-    NEW: "New",
-    CALL_BACK_ATTEMPTED: "Lead - Call Back Attempted",
-    NOT_ABLE_TO_SAVE: "Lead - Not able to save",
-    NOT_FOLLOWING_UP: "Lead - Not following up",
-    NOT_A_LEAD: "Reviewed - Not a Lead",
-    BOOKED_BY_SCL: "Job booked by SCL",
-    BOOKED_ELSEWHERE: "Job booked elsewhere",
-}
-OPEN_STATUSES = frozenset({NEW, CALL_BACK_ATTEMPTED})
 AUTOMATIC = frozenset({BOOKED_BY_SCL, BOOKED_ELSEWHERE})  # never by hand; they end the SCL
 MANUAL = frozenset(LABELS) - AUTOMATIC
 DISMISS_REASONS = {"not_a_lead": NOT_A_LEAD, "lead_not_following_up": NOT_FOLLOWING_UP}
-RECENT = timedelta(days=14)  # one SCL per caller number in this window; the banner looks this far back
+RECENT = rules.SCL_RECENT  # one SCL per caller number in this window; the banner looks this far back
 
 OPEN, COLD, DONE = "open", "cold", "done"
 
@@ -52,3 +48,27 @@ def check_manual_change(current: str, target: str) -> None:
 def automatic_status(job_booked_at: datetime, scl_created_at: datetime) -> str:
     """A job booked for the caller after the SCL existed was saved by it; one booked before, elsewhere."""
     return BOOKED_BY_SCL if job_booked_at >= scl_created_at else BOOKED_ELSEWHERE
+
+
+__all__ = [
+    "AUTOMATIC",
+    "BOOKED_BY_SCL",
+    "BOOKED_ELSEWHERE",
+    "CALL_BACK_ATTEMPTED",
+    "COLD",
+    "DISMISS_REASONS",
+    "DONE",
+    "LABELS",
+    "MANUAL",
+    "NEW",
+    "NOT_ABLE_TO_SAVE",
+    "NOT_A_LEAD",
+    "NOT_FOLLOWING_UP",
+    "OPEN",
+    "OPEN_STATUSES",
+    "RECENT",
+    "Refused",
+    "automatic_status",
+    "check_manual_change",
+    "tab",
+]

@@ -1,5 +1,6 @@
 """A transcript for a call whose vendor sent none: its recording copied to our bucket, Amazon Transcribe run on it,
-and the text folded into the call like any vendor's transcript (so the evaluation follows by the usual path).
+and the text folded into the call like any vendor's transcript, through `ingest` (so the evaluation follows by the
+usual path).
 
 `advance` is called each time the call's evaluation finds it still waiting for a transcript: the first time it
 copies the recording and starts the job, later it looks at the job. No state is kept besides the job, whose
@@ -12,16 +13,17 @@ off). The local runtime has no speech-to-text, so there the vendors' own transcr
 from __future__ import annotations
 
 import hashlib
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from leadline.calls import service as calls
+from leadline import config
 from leadline.calls.events import CallEvent, Transcript
 from leadline.calls.recordings import RecordingFetcher, RecordingUnavailable
 from leadline.data import store
 from leadline.data.models import Call
+from leadline.data.repositories import calls
 from leadline.observability import logger
 from leadline.scl.analysis.transcribe import JobNotFound, RecordingTranscriber, TranscriptionError
 
@@ -38,13 +40,14 @@ class Transcription:
     fetcher: RecordingFetcher
     bucket: str
     job_prefix: str
+    ingest: Callable[[str, CallEvent], object]  # folds the transcript into its call: the after-call workflow's
     s3: Any = None
 
     def job_name(self, tenant_id: str, call_id: str) -> str:
         return self.job_prefix + hashlib.sha256(f"{tenant_id}|{call_id}".encode()).hexdigest()[:40]
 
     def advance(self, tenant_id: str, call_id: str) -> str:
-        call = store.get(Call, tenant_id, calls.call_sk(call_id))
+        call = calls.get(tenant_id, call_id)
         recording = (store.plain_map(call.recording) if call else None) or {}
         if not recording.get("url"):
             return FAILED
@@ -68,7 +71,7 @@ class Transcription:
             kind="transcript",
             transcript=Transcript(text=text, sid=job),
         )
-        calls.ingest(tenant_id, event)
+        self.ingest(tenant_id, event)
         return TRANSCRIBED
 
     def _start(self, tenant_id: str, call: Call, url: str, job: str) -> str:
@@ -89,14 +92,15 @@ class Transcription:
 
 
 @cache
-def transcription_from_environment() -> Transcription | None:
+def from_environment(ingest: Callable[[str, CallEvent], object]) -> Transcription | None:
     """None where transcription is off (no RECORDINGS_BUCKET: the local runtime, or the stack turned it off)."""
-    bucket = os.environ.get("RECORDINGS_BUCKET")
+    bucket = config.recordings_bucket()
     if not bucket:
         return None
     return Transcription(
         transcriber=RecordingTranscriber(output_bucket=bucket),
         fetcher=RecordingFetcher(),
         bucket=bucket,
-        job_prefix=os.environ.get("TRANSCRIPTION_JOB_PREFIX", "leadline-"),
+        job_prefix=config.transcription_job_prefix(),
+        ingest=ingest,
     )

@@ -7,10 +7,11 @@ selectable in AWS) and `bedrock.BedrockAnalyser` (Amazon Bedrock's Converse API 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
+
+from leadline import config
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,17 @@ class CallAnalyser(Protocol):
     def analyse(self, transcript: str, context: CallContext | None = None) -> Analysis: ...
 
 
+# The implementations build on the interface above, so they come after it.
+from leadline.scl.analysis.bedrock import BedrockAnalyser  # noqa: E402
+from leadline.scl.analysis.rules import RulesAnalyser  # noqa: E402
+
+
 @cache
 def analyser_from_environment() -> CallAnalyser:
     """One analyser per process (a Bedrock client is worth keeping between invocations)."""
-    kind = os.environ.get("CALL_ANALYSER", "rules").lower()
+    kind = config.call_analyser()
     if kind == "bedrock":
-        from leadline.scl.analysis.bedrock import BedrockAnalyser
-
-        return BedrockAnalyser(model_id=os.environ["BEDROCK_MODEL_ID"])
+        return BedrockAnalyser(model_id=config.bedrock_model_id())
     if kind == "rules":
-        from leadline.scl.analysis.rules import RulesAnalyser
-
         return RulesAnalyser()
     raise ValueError(f"CALL_ANALYSER must be 'rules' or 'bedrock', not {kind!r}")

@@ -9,6 +9,7 @@ from leadline.phones import to_e164
 from leadline.staff_api.auth import principal
 from leadline.staff_api.routes._common import Limit, NextToken
 from leadline.staff_api.schemas import ClassificationIn
+from leadline.workflows.classify_call import classify
 
 router = APIGatewayRouter()
 
@@ -45,7 +46,7 @@ def get_call(call_id: str) -> dict:
 def classify_call(call_id: str, body: ClassificationIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)
-    return service.classify(
+    return classify(
         caller.tenant_id,
         call_id,
         employee_id=caller.employee_id,

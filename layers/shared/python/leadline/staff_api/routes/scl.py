@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline import rules
 from leadline.permissions import Permission
 from leadline.phones import to_e164
 from leadline.scl import service
@@ -40,7 +41,7 @@ def list_queue(
 @router.get(
     "/v1/second-chance-leads/banner",
     tags=["Second Chance Leads"],
-    summary="For the job-booking screen: the caller's Open or Cold SCL of the last 14 days",
+    summary=f"For the job-booking screen: the caller's Open or Cold SCL of {rules.SCL_RECENT_TEXT}",
 )
 def banner(phone: Annotated[str, Query(max_length=40)]) -> dict:
     return service.banner(_reviewer().tenant_id, to_e164(phone, field="phone"))

@@ -1,18 +1,18 @@
-"""Abandoned-call leads: when a call's after-call work elapses, an inbound call over 60 seconds that no CSR
-classified becomes a lead (whether Second Chance Leads is on or not)."""
+"""Abandoned-call leads: when a call's after-call work elapses, an inbound call longer than
+`rules.ABANDONED_CALL_SECONDS` that no CSR classified becomes a lead (whether Second Chance Leads is on or not)."""
 
 from __future__ import annotations
 
+from leadline import rules
 from leadline.calls.events import OUTBOUND
-from leadline.calls.service import call_sk
 from leadline.data import store
 from leadline.data.models import Call
+from leadline.data.repositories import calls
 from leadline.data.store import TxStep
 from leadline.errors import Conflict
 from leadline.events import outbox
 from leadline.leads import service as leads
 
-ABANDONED_AFTER_SECONDS = 60
 MAX_ATTEMPTS = 5
 
 
@@ -23,7 +23,7 @@ class _CallChanged(Conflict):
 def is_abandoned(call: Call) -> bool:
     return (
         call.direction != OUTBOUND
-        and int(call.duration_seconds or 0) > ABANDONED_AFTER_SECONDS
+        and int(call.duration_seconds or 0) > rules.ABANDONED_CALL_SECONDS
         and not call.call_reason_id
         and not call.lead_id
     )
@@ -32,7 +32,7 @@ def is_abandoned(call: Call) -> bool:
 def capture(tenant_id: str, call_id: str) -> str:
     """'captured', 'duplicate' (a redelivered event), 'not-abandoned' or 'no-call'."""
     for _attempt in range(MAX_ATTEMPTS):
-        call = store.get(Call, tenant_id, call_sk(call_id), consistent=True)
+        call = calls.get(tenant_id, call_id, consistent=True)
         if call is None:
             return "no-call"
         if not is_abandoned(call):
