@@ -11,13 +11,15 @@ import pytest
 import requests
 
 from leadline.bookings.online import attribute
-from leadline.data.models import Booking, Campaign
+from leadline.data.models import Campaign
+from leadline.data.repositories import bookings as booking_records
+from leadline.data.repositories import campaigns as campaign_records
 
 TRACKING_PARAMS = {"campaign", "utm_source", "utm_medium", "utm_campaign", "gclid", "referrer", "landing_page"}
 
 
 def _campaign(campaign_id, name, active=True) -> Campaign:
-    return Campaign("T#x", f"CAMPAIGN#{campaign_id}", campaign_id=campaign_id, name=name, active=active, tenant_id="x")
+    return campaign_records.new("x", campaign_id, name=name, active=active)
 
 
 CAMPAIGNS = [
@@ -148,7 +150,7 @@ def test_a_wrong_key_is_refused_and_nothing_is_stored(shop, tenant, key, status)
         key = shop["key"].rsplit(".", 1)[0] + ".wrong"
     response = _book(shop, key=key)
     assert response.status_code == status and "X-Leadline-Key" in response.json()["message"]
-    assert list(Booking.query(f"T#{tenant.tenant_id}", Booking.sk.startswith("BOOKING#"))) == []
+    assert booking_records.all_of(tenant.tenant_id) == []
 
 
 @pytest.mark.parametrize(
@@ -164,7 +166,7 @@ def test_a_wrong_key_is_refused_and_nothing_is_stored(shop, tenant, key, status)
 def test_a_malformed_booking_is_refused_with_a_clear_message(shop, tenant, body, message):
     response = _book(shop, body)
     assert response.status_code == 400 and message in response.json()["message"], response.text
-    assert list(Booking.query(f"T#{tenant.tenant_id}", Booking.sk.startswith("BOOKING#"))) == []
+    assert booking_records.all_of(tenant.tenant_id) == []
 
 
 def test_the_preflight_is_answered(shop):

@@ -6,7 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from leadline.data.models import Job, Lead, OutboxEvent
+from leadline.data.repositories import jobs as job_records
+from leadline.data.repositories import leads as lead_records
+from leadline.data.repositories import outbox as outbox_records
 from tests.support.api import Api
 from tests.support.webhooks import twilio_sid
 
@@ -57,7 +59,7 @@ def _convert(api, lead_id, s):
 
 
 def _jobs(tenant) -> list:
-    return list(Job.query(f"T#{tenant.tenant_id}", Job.sk.startswith("JOB#")))
+    return job_records.all_of(tenant.tenant_id)
 
 
 def _wait(predicate, timeout=15.0):
@@ -332,7 +334,7 @@ def test_attribution_survives_call_to_lead_to_job(tenant):
 
 
 def _leads_of_call(tenant, sid) -> list:
-    return [lead for lead in Lead.query(f"T#{tenant.tenant_id}", Lead.sk.startswith("LEAD#")) if lead.call_id == sid]
+    return [lead for lead in lead_records.all_of(tenant.tenant_id) if lead.call_id == sid]
 
 
 def test_an_unclassified_long_inbound_call_becomes_an_abandoned_call_lead(tenant, bus):
@@ -352,7 +354,7 @@ def test_an_unclassified_long_inbound_call_becomes_an_abandoned_call_lead(tenant
 
 
 def test_a_redelivered_after_call_work_event_makes_one_abandoned_call_lead(tenant, runtime):
-    from leadline.leads import abandoned
+    from leadline.workflows import abandoned_calls as abandoned
 
     sid = _inbound_call(tenant, 120)
     outcomes = [abandoned.capture(tenant.tenant_id, sid) for _ in range(3)]
@@ -380,7 +382,7 @@ def test_an_event_whose_publish_fails_after_the_write_is_published_once_by_the_s
     response = _convert(tenant.csr, lead["lead_id"], s)
     assert response.status_code == 200, response.text  # the change is committed; its events wait in the outbox
     job_id = response.json()["job"]["job_id"]
-    pending = list(OutboxEvent.query(f"T#{tenant.tenant_id}", OutboxEvent.sk.startswith("OUTBOX#")))
+    pending = outbox_records.waiting(tenant.tenant_id)
     assert {p.detail_type for p in pending} == {"LeadConverted", "JobBooked"}
     # the scanner (every second at LEADLINE_TIME_SCALE=60) publishes them once they are 10 s old
     assert _wait(lambda: bus.drain(wait=0.2) and bus.of("JobBooked", job_id=job_id), timeout=40)
@@ -388,7 +390,7 @@ def test_an_event_whose_publish_fails_after_the_write_is_published_once_by_the_s
     bus.drain(wait=0.5)
     assert len(bus.of("LeadConverted", lead_id=lead["lead_id"])) == 1
     assert len(bus.of("JobBooked", job_id=job_id)) == 1
-    assert list(OutboxEvent.query(f"T#{tenant.tenant_id}", OutboxEvent.sk.startswith("OUTBOX#"))) == []
+    assert outbox_records.waiting(tenant.tenant_id) == []
 
 
 # --- isolation and permissions -------------------------------------------------------------------

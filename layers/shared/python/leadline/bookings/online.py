@@ -23,13 +23,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadline.bookings import service as bookings
-from leadline.bookings.service import Incoming
+from leadline.bookings.service import ONLINE, Incoming
 from leadline.data import store
-from leadline.data.models import Booking, Campaign, OnlineBookingConfig, TenantSettings, tenant_pk
+from leadline.data.models import Campaign, OnlineBookingConfig
+from leadline.data.repositories import bookings as booking_records
+from leadline.data.repositories import campaigns as campaign_records
+from leadline.data.repositories import settings
 from leadline.errors import InvalidInput, NotFound, Unauthorized
 from leadline.phones import to_e164
 
-CONFIG_SK = "ONLINEBOOKING#CONFIG"
 KEY_PREFIX = "olb"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
 # the scheduler's tracking parameters (its spelling) -> ours
@@ -58,7 +60,7 @@ def _hash(secret: str) -> str:
 def new_key(tenant_id: str) -> dict[str, str]:
     """A new key for the company's website (the previous one stops working); shown once, only its hash is kept."""
     secret = secrets.token_urlsafe(24)
-    config = _config(tenant_id) or store.new_item(OnlineBookingConfig, tenant_id, CONFIG_SK)
+    config = _config(tenant_id) or booking_records.new_online_config(tenant_id)
     config.key_hash, config.key_hint = _hash(secret), secret[-4:]
     store.save(config, "the online-booking settings")
     return {"key": f"{KEY_PREFIX}.{tenant_id}.{secret}", "key_hint": config.key_hint}
@@ -83,7 +85,7 @@ def tenant_of_key(key: str | None) -> str:
 def _config(tenant_id: str) -> OnlineBookingConfig | None:
     if not tenant_id or len(tenant_id) > 64:
         raise NotFound("no such tenant")
-    return store.get(OnlineBookingConfig, tenant_id, CONFIG_SK)
+    return booking_records.online_config(tenant_id)
 
 
 def settings_view(tenant_id: str) -> dict[str, Any]:
@@ -96,13 +98,13 @@ def settings_view(tenant_id: str) -> dict[str, Any]:
 
 
 def put_rules(tenant_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    campaigns = store.batch_get(Campaign, tenant_id, {f"CAMPAIGN#{r['campaign_id']}" for r in rules})
+    campaigns = campaign_records.batch_get(tenant_id, {r["campaign_id"] for r in rules})
     for index, rule in enumerate(rules):
-        if f"CAMPAIGN#{rule['campaign_id']}" not in campaigns:
+        if rule["campaign_id"] not in campaigns:
             raise InvalidInput(f"rules[{index}]: campaign {rule['campaign_id']} does not exist", field="rules")
         if not any(rule.get(f) for f in UTM_FIELDS):
             raise InvalidInput(f"rules[{index}]: a rule needs at least one of {', '.join(UTM_FIELDS)}", field="rules")
-    config = _config(tenant_id) or store.new_item(OnlineBookingConfig, tenant_id, CONFIG_SK)
+    config = _config(tenant_id) or booking_records.new_online_config(tenant_id)
     config.rules = [
         {f: (rule.get(f) or None) for f in UTM_FIELDS} | {"campaign_id": rule["campaign_id"]} for rule in rules
     ]
@@ -163,7 +165,7 @@ def submit(tenant_id: str, body: dict[str, Any], raw: str) -> tuple[dict[str, An
     customer = body["customer"]
     phone = to_e164(customer["phone"], field="customer.phone") if customer.get("phone") else None
     tracking = {ours: body.get("tracking", {}).get(theirs) for theirs, ours in TRACKING.items()}
-    campaigns = store.query_page(Campaign, tenant_id, sk_prefix="CAMPAIGN#", limit=store.MAX_PAGE, next_token=None)
+    campaigns = campaign_records.list_page(tenant_id, limit=store.MAX_PAGE, next_token=None)
     config = _config(tenant_id)
     attribution = attribute(tracking, campaigns.items, [dict(r) for r in (config.rules if config else [])])
     times = [w for w in body.get("requested_times") or []]
@@ -171,7 +173,7 @@ def submit(tenant_id: str, body: dict[str, Any], raw: str) -> tuple[dict[str, An
     return bookings.receive(
         tenant_id,
         Incoming(
-            source="online",
+            source=ONLINE,
             external_id=body["booking_id"],
             customer_name=customer.get("name"),
             phone=phone,
@@ -201,8 +203,7 @@ EXPORT_COLUMNS = (
 
 def export_csv(tenant_id: str, day_from: str, day_to: str) -> str:
     """Online booking sessions received from `day_from` to `day_to` (inclusive, the company's days), as CSV."""
-    settings = store.get_or_404(TenantSettings, tenant_id, "SETTINGS", "tenant")
-    zone = ZoneInfo(settings.time_zone)
+    zone = ZoneInfo(settings.get_or_404(tenant_id).time_zone)
     try:
         start = datetime.fromisoformat(day_from).replace(tzinfo=zone)
         end = datetime.fromisoformat(day_to).replace(tzinfo=zone) + timedelta(days=1)
@@ -213,17 +214,12 @@ def export_csv(tenant_id: str, day_from: str, day_to: str) -> str:
     if end - start > timedelta(days=366):
         raise InvalidInput("at most a year at a time", field="to")
     iso = lambda m: m.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")  # noqa: E731
-    campaigns = store.query_page(Campaign, tenant_id, sk_prefix="CAMPAIGN#", limit=store.MAX_PAGE, next_token=None)
+    campaigns = campaign_records.list_page(tenant_id, limit=store.MAX_PAGE, next_token=None)
     names = {c.campaign_id: c.name for c in campaigns.items}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    query = Booking.by_time.query(
-        f"{tenant_pk(tenant_id)}#BOOKINGS",
-        Booking.gsi2sk.between(iso(start), iso(end)),
-        filter_condition=Booking.source == "online",
-    )
-    for b in query:
+    for b in booking_records.received_between(tenant_id, iso(start), iso(end), source=ONLINE):
         attribution = store.plain_map(b.attribution) or {}
         params = attribution.get("parameters") or {}
         received = datetime.fromisoformat(b.received_at.replace("Z", "+00:00"))

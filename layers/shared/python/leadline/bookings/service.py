@@ -13,26 +13,26 @@ from typing import Any
 
 from leadline.customers import service as customers
 from leadline.data import store
-from leadline.data.models import Booking, Job, tenant_pk
+from leadline.data.models import Booking, Job
+from leadline.data.repositories import bookings as booking_records
 from leadline.data.store import TxStep
 from leadline.errors import Conflict, InvalidInput
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
+from leadline.leads import jobs
 from leadline.leads import service as leads
+from leadline.leads.counting import counting_lead
 
 PENDING, CONVERTED, DISMISSED = "pending", "converted", "dismissed"
 STATUSES = (PENDING, CONVERTED, DISMISSED)
-SOURCES = ("partner", "online")
+PARTNER, ONLINE = "partner", "online"
+SOURCES = (PARTNER, ONLINE)
 MAX_ATTEMPTS = 5
 
 
 def booking_id_for(source: str, partner: str | None, external_id: str) -> str:
     return "bk-" + hashlib.sha256(f"{source}|{partner or ''}|{external_id}".encode()).hexdigest()[:24]
-
-
-def booking_sk(booking_id: str) -> str:
-    return f"BOOKING#{booking_id}"
 
 
 @dataclass
@@ -95,15 +95,6 @@ def booking_view(b: Booking, *, full: bool = False) -> dict[str, Any]:
     return view
 
 
-def _index(b: Booking) -> None:
-    tenant = tenant_pk(b.tenant_id)
-    order = f"{b.received_at}#{b.booking_id}"
-    b.gsi1pk, b.gsi1sk = f"{tenant}#BOOKINGS#{b.status}", order
-    b.gsi2pk, b.gsi2sk = f"{tenant}#BOOKINGS", order
-    if b.phone:
-        b.gsi3pk, b.gsi3sk = f"{tenant}#CALLER#{b.phone}#BOOKINGS", order
-
-
 def _event(kind: str, b: Booking, **extra: Any) -> DomainEvent:
     return DomainEvent(
         kind,
@@ -129,9 +120,7 @@ def receive(tenant_id: str, incoming: Incoming) -> tuple[dict[str, Any], bool]:
         raise ValueError(f"source must be one of {SOURCES}")
     booking_id = booking_id_for(incoming.source, incoming.partner, incoming.external_id)
     fields = {k: v for k, v in vars(incoming).items() if k not in ("note", "received_at")}
-    booking = store.new_item(
-        Booking, tenant_id, booking_sk(booking_id), booking_id=booking_id, status=PENDING, **fields
-    )
+    booking = booking_records.new(tenant_id, booking_id, status=PENDING, **fields)
     booking.received_at = incoming.received_at or booking.created_at
     if incoming.note:
         booking.notes = [{"at": booking.created_at, "by": incoming.partner or incoming.source, "text": incoming.note}]
@@ -139,20 +128,18 @@ def receive(tenant_id: str, incoming: Incoming) -> tuple[dict[str, Any], bool]:
     if booking.flags:
         why += f" (flagged: {', '.join(booking.flags)})"
     booking.history = [{"at": booking.created_at, "by": None, "from": None, "to": PENDING, "why": why}]
-    _index(booking)
+    booking_records.index(booking)
     event = _event("BookingReceived", booking)
     try:
         store.transact(
             [
-                TxStep.put(booking, "booking exists", condition=Booking.pk.does_not_exist()),
+                booking_records.create_step(booking),
                 outbox.step(event),
-                *leads.counting_lead(
-                    tenant_id, booking_id, booking.created_at, booking.campaign_id, booking.source, "leads"
-                ),
+                *counting_lead(tenant_id, booking_id, booking.created_at, booking.campaign_id, booking.source, "leads"),
             ]
         )
     except Conflict:
-        existing = store.get(Booking, tenant_id, booking_sk(booking_id), consistent=True)
+        existing = booking_records.get(tenant_id, booking_id, consistent=True)
         if existing is None:  # pragma: no cover - a put refused for an item that is not there
             raise
         return booking_view(existing, full=True), False
@@ -161,8 +148,7 @@ def receive(tenant_id: str, incoming: Incoming) -> tuple[dict[str, Any], bool]:
 
 
 def get(tenant_id: str, booking_id: str) -> dict[str, Any]:
-    b = store.get_or_404(Booking, tenant_id, booking_sk(booking_id), f"booking {booking_id}")
-    return booking_view(b, full=True)
+    return booking_view(booking_records.get_or_404(tenant_id, booking_id), full=True)
 
 
 def list_bookings(
@@ -175,21 +161,8 @@ def list_bookings(
     limit: int,
     next_token: str | None,
 ) -> dict[str, Any]:
-    tenant = tenant_pk(tenant_id)
-    if status:
-        index, key = Booking.by_parent, f"{tenant}#BOOKINGS#{status}"
-    else:
-        index, key = Booking.by_time, f"{tenant}#BOOKINGS"
-    condition = None
-    for present in (
-        Booking.source == source if source else None,
-        Booking.partner == partner if partner else None,
-        (Booking.flags.exists() & (Booking.flags != [])) if flagged else None,
-    ):
-        if present is not None:
-            condition = present if condition is None else condition & present
-    page = store.query_index(
-        index, key, None, limit=limit, next_token=next_token, newest_first=True, filter_condition=condition
+    page = booking_records.list_by_status(
+        tenant_id, status, source=source, partner=partner, flagged=bool(flagged), limit=limit, next_token=next_token
     )
     items = [booking_view(b) for b in page.items]
     if flagged is False:
@@ -204,10 +177,10 @@ class _Changed(Conflict):
 def _change(tenant_id: str, booking_id: str, apply) -> Booking:
     """Read, apply (returning the steps and events besides the booking), write; again if it changed meanwhile."""
     for _attempt in range(MAX_ATTEMPTS):
-        b = store.get_or_404(Booking, tenant_id, booking_sk(booking_id), f"booking {booking_id}", consistent=True)
+        b = booking_records.get_or_404(tenant_id, booking_id, consistent=True)
         steps, events = apply(b)
         store.touch(b)
-        _index(b)
+        booking_records.index(b)
         step = TxStep.put(b, "the booking changed meanwhile")
         step.error = _Changed
         try:
@@ -247,7 +220,7 @@ def _customer_for(tenant_id: str, b: Booking, customer_id: str | None) -> str:
 def convert(tenant_id: str, booking_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
     """The job (with the booking's campaign, and its mapped job type and business unit unless given) and the
     booking `converted`, in one transaction."""
-    current = store.get_or_404(Booking, tenant_id, booking_sk(booking_id), f"booking {booking_id}")
+    current = booking_records.get_or_404(tenant_id, booking_id)
     _refuse_unless_pending(current, "converted")
     data = dict(data)
     for name in ("job_type_id", "business_unit_id"):
@@ -255,12 +228,12 @@ def convert(tenant_id: str, booking_id: str, data: dict[str, Any], *, by: str) -
         if not data[name]:
             raise InvalidInput(f"{name} is required: the booking's category is not mapped to one", field=name)
     data["customer_id"] = _customer_for(tenant_id, current, data.get("customer_id"))
-    leads.check_references(tenant_id, data)
+    jobs.check_references(tenant_id, data)
     holder: dict[str, Job] = {}
 
     def apply(b: Booking):
         _refuse_unless_pending(b, "converted")
-        job = leads.new_job(
+        job = jobs.new_job(
             tenant_id,
             origin="booking",
             booking_id=b.booking_id,
@@ -271,19 +244,14 @@ def convert(tenant_id: str, booking_id: str, data: dict[str, Any], *, by: str) -
         )
         b.job_id = job.job_id
         _transition(b, CONVERTED, by, f"converted into job {job.job_id}")
-        converted, booked = _event("BookingConverted", b, job_id=job.job_id), leads.job_event(job)
+        converted = _event("BookingConverted", b, job_id=job.job_id)
         holder["job"] = job
-        steps = [
-            TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()),
-            outbox.step(converted),
-            outbox.step(booked),
-            *leads.counting_job(job),
-            *leads.counting_lead(tenant_id, b.booking_id, b.created_at, b.campaign_id, b.source, "leads_converted"),
-        ]
-        return steps, [converted, booked]
+        return jobs.conversion(
+            job, converted, key=b.booking_id, created_at=b.created_at, campaign_id=b.campaign_id, source=b.source
+        )
 
     b = _change(tenant_id, booking_id, apply)
-    return {"booking": booking_view(b, full=True), "job": leads.job_view(holder["job"])}
+    return {"booking": booking_view(b, full=True), "job": jobs.job_view(holder["job"])}
 
 
 def dismiss(tenant_id: str, booking_id: str, *, reason: str, note: str | None, by: str) -> dict[str, Any]:

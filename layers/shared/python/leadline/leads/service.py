@@ -9,27 +9,19 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pynamodb.expressions.condition import Condition
-
 from leadline.data import store
-from leadline.data.models import (
-    BusinessUnit,
-    Campaign,
-    Customer,
-    DismissReason,
-    Employee,
-    Job,
-    JobType,
-    Lead,
-    Location,
-    tenant_pk,
-)
+from leadline.data.models import Call, Job, Lead
+from leadline.data.repositories import calls as call_records
+from leadline.data.repositories import jobs as job_records
+from leadline.data.repositories import leads as lead_records
 from leadline.data.store import TxStep
 from leadline.errors import Conflict, InvalidInput
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import new_id, utc_now
-from leadline.reports import aggregates
+from leadline.leads import jobs
+from leadline.leads.counting import counting_lead
+from leadline.leads.jobs import check_references
 
 OPEN, CONVERTED, DISMISSED = "open", "converted", "dismissed"
 SOURCES = ("call", "manual", "job", "abandoned_call", "partner", "online", "second_chance")
@@ -43,17 +35,10 @@ STANDARD_DISMISS_REASONS = {
     "duplicate_lead": "Duplicate Lead",
 }
 MAX_ATTEMPTS = 5
+OPEN_LEADS_PER_PHONE = 50  # listed with a job booked on its own
 
 
-def lead_sk(lead_id: str) -> str:
-    return f"LEAD#{lead_id}"
-
-
-def job_sk(job_id: str) -> str:
-    return f"JOB#{job_id}"
-
-
-# --- views and indexes ---------------------------------------------------------------------------
+# --- views ---------------------------------------------------------------------------------------
 
 
 def lead_view(lead: Lead) -> dict[str, Any]:
@@ -87,19 +72,10 @@ def lead_view(lead: Lead) -> dict[str, Any]:
     }
 
 
-def _index(lead: Lead) -> None:
-    tenant = tenant_pk(lead.tenant_id)
-    order = f"{lead.created_at}#{lead.lead_id}"
-    lead.gsi1pk, lead.gsi1sk = f"{tenant}#LEADS", order
-    lead.gsi2pk, lead.gsi2sk = f"{tenant}#LEADS#{lead.status}", order
-    if lead.customer_phone:
-        lead.gsi3pk, lead.gsi3sk = f"{tenant}#CALLER#{lead.customer_phone}#LEADS", order
-
-
 def _transition(lead: Lead, to: str, by: str | None, why: str | None) -> None:
     lead.history = [*(lead.history or []), {"at": utc_now(), "by": by, "from": lead.status, "to": to, "why": why}]
     lead.status = to
-    _index(lead)
+    lead_records.index(lead)
     store.touch(lead)
 
 
@@ -123,15 +99,12 @@ def _event(kind: str, lead: Lead, **extra: Any) -> DomainEvent:
 
 def new_lead(tenant_id: str, *, source: str, created_by: str | None, lead_id: str | None = None, **fields) -> Lead:
     lead_id = lead_id or new_id("ld")
-    lead = store.new_item(
-        Lead, tenant_id, lead_sk(lead_id), lead_id=lead_id, source=source, status=OPEN, created_by=created_by, **fields
-    )
+    lead = lead_records.new(tenant_id, lead_id, source=source, status=OPEN, created_by=created_by, **fields)
     lead.history = [{"at": lead.created_at, "by": created_by, "from": None, "to": OPEN, "why": f"captured ({source})"}]
-    _index(lead)
     return lead
 
 
-def lead_from_call(call, *, source: str, created_by: str | None, **fields) -> Lead:
+def lead_from_call(call: Call, *, source: str, created_by: str | None, **fields) -> Lead:
     """A lead captured from a call: its campaign and the caller's number; one per call and source."""
     return new_lead(
         call.tenant_id,
@@ -149,64 +122,15 @@ def creation_steps(lead: Lead) -> tuple[list[TxStep], DomainEvent]:
     """The writes that create a lead (once: its id is the idempotency), count it and announce it."""
     event = _event("LeadCreated", lead)
     return [
-        TxStep.put(lead, f"lead {lead.lead_id} already exists", condition=Lead.pk.does_not_exist()),
+        lead_records.create_step(lead),
         outbox.step(event),
         *counting_lead(lead.tenant_id, lead.lead_id, lead.created_at, lead.campaign_id, lead.source, "leads"),
     ], event
 
 
-def counting_lead(
-    tenant_id: str, key: str, created_at: str, campaign_id: str | None, source: str, counter: str
-) -> list[TxStep]:
-    """A lead (or booking) counted, or its conversion counted on its creation day, by campaign and source."""
-    day = aggregates.day_of(tenant_id, created_at)
-    return aggregates.steps(
-        tenant_id,
-        day,
-        key,
-        [(aggregates.CAMPAIGN, campaign_id, {counter: 1}), (aggregates.SOURCE, source, {counter: 1})],
-    )
-
-
-def counting_job(job: Job) -> list[TxStep]:
-    day = aggregates.day_of(job.tenant_id, job.created_at)
-    return aggregates.steps(
-        job.tenant_id,
-        day,
-        job.job_id,
-        [(aggregates.CAMPAIGN, job.campaign_id, {"jobs": 1}), (aggregates.CSR, job.booked_by, {"jobs": 1})],
-    )
-
-
 def derived_lead_id(kind: str, source_id: str) -> str:
     """A lead id that one source record (a call, a job) always gives: a second capture is refused by its write."""
     return f"ld-{kind}-" + hashlib.sha256(source_id.encode()).hexdigest()[:20]
-
-
-def check_references(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The set-up records a lead or job names must exist in this tenant; one BatchGetItem."""
-    wanted = {
-        "customer_id": ("CUSTOMER#", Customer),
-        "location_id": ("LOCATION#", Location),
-        "campaign_id": ("CAMPAIGN#", Campaign),
-        "business_unit_id": ("BU#", BusinessUnit),
-        "job_type_id": ("JOBTYPE#", JobType),
-        "technician_id": ("EMPLOYEE#", Employee),
-        "lead_setting_employee_id": ("EMPLOYEE#", Employee),
-    }
-    keys = {field: prefix + data[field] for field, (prefix, _) in wanted.items() if data.get(field)}
-    found = store.batch_get_raw(tenant_id, list(keys.values())) if keys else {}
-    records: dict[str, Any] = {}
-    for field, key in keys.items():
-        if key not in found:
-            raise InvalidInput(
-                f"{field.removesuffix('_id').replace('_', ' ')} {data[field]} does not exist", field=field
-            )
-        records[field] = wanted[field][1].from_raw_data(found[key])
-    location, customer = records.get("location_id"), data.get("customer_id")
-    if location is not None and location.customer_id != customer:
-        raise InvalidInput("the location belongs to another customer", field="location_id")
-    return records
 
 
 def create_manual(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
@@ -225,7 +149,7 @@ def create_manual(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str,
 
 def create_from_job(tenant_id: str, job_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
     """A job-generated (technician-generated) lead: the customer, location and campaign come from the job."""
-    job = store.get_or_404(Job, tenant_id, job_sk(job_id), f"job {job_id}")
+    job = job_records.get_or_404(tenant_id, job_id)
     check_references(tenant_id, {**data, "customer_id": job.customer_id})
     lead = new_lead(
         tenant_id,
@@ -248,7 +172,7 @@ def create_from_job(tenant_id: str, job_id: str, data: dict[str, Any], *, by: st
 
 
 def get_lead(tenant_id: str, lead_id: str) -> dict[str, Any]:
-    return lead_view(store.get_or_404(Lead, tenant_id, lead_sk(lead_id), f"lead {lead_id}"))
+    return lead_view(lead_records.get_or_404(tenant_id, lead_id))
 
 
 def list_leads(
@@ -263,42 +187,18 @@ def list_leads(
     limit: int,
     next_token: str | None,
 ) -> dict[str, Any]:
-    """Newest first. The status (or all) picks the index, the date range narrows its key; source, campaign and
-    business unit filter what the page reads."""
-    tenant = tenant_pk(tenant_id)
-    if status:
-        index, index_pk = Lead.by_time, f"{tenant}#LEADS#{status}"
-        sort_key = Lead.gsi2sk
-    else:
-        index, index_pk = Lead.by_parent, f"{tenant}#LEADS"
-        sort_key = Lead.gsi1sk
-    key_range: Condition | None = None
-    if created_from and created_to:
-        key_range = sort_key.between(created_from, created_to + "~")
-    elif created_from:
-        key_range = sort_key >= created_from
-    elif created_to:
-        key_range = sort_key <= created_to + "~"
-    filters = [
-        condition
-        for condition in (
-            Lead.source == source if source else None,
-            Lead.campaign_id == campaign_id if campaign_id else None,
-            Lead.business_unit_id == business_unit_id if business_unit_id else None,
-        )
-        if condition is not None
-    ]
-    filter_condition = None
-    for condition in filters:
-        filter_condition = condition if filter_condition is None else filter_condition & condition
-    page = store.query_index(
-        index,
-        index_pk,
-        key_range,
+    """Newest first. The status (or all) picks the listing, the days narrow it; source, campaign and business unit
+    filter what the page reads."""
+    page = lead_records.list_by_status(
+        tenant_id,
+        status,
+        created_from=created_from,
+        created_to=created_to,
+        source=source,
+        campaign_id=campaign_id,
+        business_unit_id=business_unit_id,
         limit=limit,
         next_token=next_token,
-        newest_first=True,
-        filter_condition=filter_condition,
     )
     return {"items": [lead_view(i) for i in page.items], "next_token": page.next_token}
 
@@ -306,15 +206,6 @@ def list_leads(
 def open_leads_for_phones(tenant_id: str, phones: list[str]) -> list[dict[str, Any]]:
     found = []
     for phone in dict.fromkeys(p for p in phones if p):
-        page = store.query_index(
-            Lead.by_person,
-            f"{tenant_pk(tenant_id)}#CALLER#{phone}#LEADS",
-            None,
-            limit=50,
-            next_token=None,
-            newest_first=True,
-            filter_condition=Lead.status == OPEN,
-        )
         found += [
             {
                 "lead_id": i.lead_id,
@@ -323,7 +214,7 @@ def open_leads_for_phones(tenant_id: str, phones: list[str]) -> list[dict[str, A
                 "created_at": i.created_at,
                 "customer_phone": i.customer_phone,
             }
-            for i in page.items
+            for i in lead_records.list_by_caller(tenant_id, phone, status=OPEN, limit=OPEN_LEADS_PER_PHONE)
         ]
     return found
 
@@ -339,7 +230,7 @@ def _change(tenant_id: str, lead_id: str, apply) -> Lead:
     """Read, change, write under the lead's version; a concurrent change makes it read again (and then, say,
     find the lead converted by the other request and refuse)."""
     for _attempt in range(MAX_ATTEMPTS):
-        lead = store.get_or_404(Lead, tenant_id, lead_sk(lead_id), f"lead {lead_id}", consistent=True)
+        lead = lead_records.get_or_404(tenant_id, lead_id, consistent=True)
         steps, events = apply(lead)
         try:
             store.transact(steps)
@@ -370,7 +261,7 @@ def convert(tenant_id: str, lead_id: str, data: dict[str, Any], *, by: str) -> d
 
     def apply(lead: Lead):
         _refuse_unless_open(lead, "converted")
-        job = new_job(
+        job = jobs.new_job(
             tenant_id,
             origin="lead",
             lead_id=lead.lead_id,
@@ -385,42 +276,38 @@ def convert(tenant_id: str, lead_id: str, data: dict[str, Any], *, by: str) -> d
         lead.job_id = job.job_id
         _transition(lead, CONVERTED, by, f"converted into job {job.job_id}")
         converted = _event("LeadConverted", lead, job_id=job.job_id)
-        booked = job_event(job)
         holder["job"] = job
-        steps = [
-            _lead_step(lead),
-            TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()),
-            outbox.step(converted),
-            outbox.step(booked),
-            *counting_job(job),
-            *counting_lead(tenant_id, lead.lead_id, lead.created_at, lead.campaign_id, lead.source, "leads_converted"),
-        ]
-        return steps, [converted, booked]
+        steps, events = jobs.conversion(
+            job,
+            converted,
+            key=lead.lead_id,
+            created_at=lead.created_at,
+            campaign_id=lead.campaign_id,
+            source=lead.source,
+        )
+        return [_lead_step(lead), *steps], events
 
     lead = _change(tenant_id, lead_id, apply)
-    return {"lead": lead_view(lead), "job": job_view(holder["job"])}
+    return {"lead": lead_view(lead), "job": jobs.job_view(holder["job"])}
 
 
 def dismiss_reasons(tenant_id: str) -> list[dict[str, str]]:
-    own = store.query_page(DismissReason, tenant_id, sk_prefix="DISMISSREASON#", limit=store.MAX_PAGE, next_token=None)
+    own = lead_records.dismiss_reasons(tenant_id)
     standard = [{"code": c, "label": label, "standard": True} for c, label in STANDARD_DISMISS_REASONS.items()]
-    return standard + [{"code": r.code, "label": r.label, "standard": False} for r in own.items]
+    return standard + [{"code": r.code, "label": r.label, "standard": False} for r in own]
 
 
 def add_dismiss_reason(tenant_id: str, code: str, label: str) -> dict[str, str]:
     if code in STANDARD_DISMISS_REASONS:
         raise Conflict(f"'{code}' is a standard reason already")
-    store.create(
-        store.new_item(DismissReason, tenant_id, f"DISMISSREASON#{code}", code=code, label=label),
-        f"dismiss reason {code}",
-    )
+    store.create(lead_records.new_dismiss_reason(tenant_id, code, label), f"dismiss reason {code}")
     return {"code": code, "label": label, "standard": False}
 
 
 def check_reason(tenant_id: str, code: str) -> str:
     if code in STANDARD_DISMISS_REASONS:
         return STANDARD_DISMISS_REASONS[code]
-    own = store.get(DismissReason, tenant_id, f"DISMISSREASON#{code}")
+    own = lead_records.dismiss_reason(tenant_id, code)
     if own is None:
         raise InvalidInput(f"'{code}' is not a dismiss reason; see GET /v1/lead-dismiss-reasons", field="reason")
     return own.label
@@ -474,57 +361,7 @@ def add_note(tenant_id: str, lead_id: str, text: str, *, by: str) -> dict[str, A
     return lead_view(_change(tenant_id, lead_id, apply))
 
 
-# --- jobs ----------------------------------------------------------------------------------------
-
-
-def job_view(job: Job) -> dict[str, Any]:
-    fields = (
-        "job_id",
-        "status",
-        "origin",
-        "customer_id",
-        "location_id",
-        "customer_phone",
-        "job_type_id",
-        "business_unit_id",
-        "appointment_start",
-        "appointment_end",
-        "technician_id",
-        "priority",
-        "campaign_id",
-        "summary",
-        "lead_id",
-        "call_id",
-        "booked_by",
-        "created_at",
-    )
-    return {f: getattr(job, f) for f in fields}
-
-
-def job_event(job: Job) -> DomainEvent:
-    return DomainEvent(
-        "JobBooked",
-        job.tenant_id,
-        {
-            "job_id": job.job_id,
-            "origin": job.origin,
-            "lead_id": job.lead_id,
-            "call_id": job.call_id,
-            "campaign_id": job.campaign_id,
-            "customer_phone": job.customer_phone,
-            "booked_by": job.booked_by,
-        },
-    )
-
-
-def new_job(tenant_id: str, **fields: Any) -> Job:
-    job_id = new_id("job")
-    job = store.new_item(Job, tenant_id, job_sk(job_id), job_id=job_id, **fields)
-    tenant = tenant_pk(tenant_id)
-    job.gsi1pk, job.gsi1sk = f"{tenant}#JOBS", f"{job.created_at}#{job_id}"
-    if job.customer_phone:
-        job.gsi3pk, job.gsi3sk = f"{tenant}#CALLER#{job.customer_phone}#JOBS", f"{job.created_at}#{job_id}"
-    return job
+# --- jobs booked on their own --------------------------------------------------------------------
 
 
 def book_job(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
@@ -537,28 +374,19 @@ def book_job(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]
     campaign_id = data.get("campaign_id")
     origin = "direct"
     if call_id:
-        from leadline.calls.service import call_sk
-        from leadline.data.models import Call
-
-        call = store.get(Call, tenant_id, call_sk(call_id))
+        call = call_records.get(tenant_id, call_id)
         if call is None:
             raise InvalidInput(f"call {call_id} does not exist", field="call_id")
         origin, campaign_id = "call", campaign_id or call.campaign_id
         phones = [*([call.from_number] if call.from_number else []), *phones]
-    job = new_job(
+    job = jobs.new_job(
         tenant_id,
         origin=origin,
         booked_by=by,
         customer_phone=(phones or [None])[0],
         **{**data, "campaign_id": campaign_id},
     )
-    event = job_event(job)
-    store.transact(
-        [TxStep.put(job, "job exists", condition=Job.pk.does_not_exist()), outbox.step(event), *counting_job(job)]
-    )
+    steps, event = jobs.booking(job)
+    store.transact(steps)
     outbox.publish_after_commit([event])
-    return {"job": job_view(job), "open_leads_for_customer": open_leads_for_phones(tenant_id, phones)}
-
-
-def get_job(tenant_id: str, job_id: str) -> dict[str, Any]:
-    return job_view(store.get_or_404(Job, tenant_id, job_sk(job_id), f"job {job_id}"))
+    return {"job": jobs.job_view(job), "open_leads_for_customer": open_leads_for_phones(tenant_id, phones)}

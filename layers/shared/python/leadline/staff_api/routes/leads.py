@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.leads import service
+from leadline.leads import jobs, service
 from leadline.permissions import Permission
 from leadline.staff_api.auth import principal
 from leadline.staff_api.routes._common import Limit, NextToken
@@ -126,7 +126,7 @@ def book_job(body: JobIn) -> dict:
 
 @router.get("/v1/jobs/<job_id>", tags=["Jobs"])
 def get_job(job_id: str) -> dict:
-    return service.get_job(principal(router).tenant_id, job_id)
+    return jobs.get_job(principal(router).tenant_id, job_id)
 
 
 @router.post(
