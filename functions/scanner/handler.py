@@ -5,13 +5,11 @@ transcription jobs), and sends the texts held in quiet hours."""
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from leadline import redelivery
 from leadline.events import outbox
 from leadline.notifications import service as notifications
 from leadline.observability import logger, metrics
-from leadline.scl import after_call_work
 from leadline.scl.analysis import analyser_from_environment
-from leadline.scl.transcription import transcription_from_environment
+from leadline.workflows import after_call_work, redelivery
 
 
 @logger.inject_lambda_context
@@ -25,7 +23,8 @@ def handler(event: dict, context: LambdaContext) -> dict:
     if replayed:
         logger.warning("applied deliveries that had been kept unapplied", extra={"count": replayed})
         metrics.add_metric(name="KeptCallEventsApplied", unit=MetricUnit.Count, value=replayed)
-    evaluated = after_call_work.sweep(analyser_from_environment(), transcription=transcription_from_environment())
+    transcription = after_call_work.transcription_from_environment()
+    evaluated = after_call_work.sweep(analyser_from_environment(), transcription=transcription)
     if evaluated:
         logger.warning("evaluated calls whose after-call work was overdue", extra={"count": evaluated})
         metrics.add_metric(name="OverdueCallEvaluations", unit=MetricUnit.Count, value=evaluated)

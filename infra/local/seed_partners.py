@@ -1,42 +1,24 @@
-"""The demo tenant's lead partners: Thumbtack and Angi (each with its campaign and its categories mapped to the
-demo's job types and business units) and one generic partner (Networx, on our signed JSON format), with
-credentials new on every start in the embedded Secrets Manager.
+"""The demo tenant's lead partners: every registered partner (Thumbtack and Angi), each with its campaign and the
+categories it calls common services mapped to the demo's job types and business units, and one generic partner
+(Networx, on our signed JSON format), with credentials new on every start in the embedded Secrets Manager.
 
 `seed_partners(runtime, demo)` returns what `.local/demo.json` gains: `partners` (the credentials, as each partner
 would be given them) and `partner_campaigns` (new keys), and `webhooks` entries to merge into `demo["webhooks"]`."""
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
-from leadline.partners import integrations
-from leadline.partners.common import ANGI, THUMBTACK
+from leadline.partners import integrations, registry
 from leadline.setup import service
 
 if TYPE_CHECKING:
     from infra.local.runtime import LocalRuntime
 
 GENERIC_PARTNER = "networx"
-
-# Each partner's own names for the demo's services (what its leads carry) -> the demo's job type, by name.
-CATEGORIES = {
-    THUMBTACK: {
-        "Central Air Conditioning Repair or Maintenance": "AC Repair",
-        "Heating System Repair or Maintenance": "Furnace Tune-Up",
-        "Drain Cleaning": "Drain Cleaning",
-    },
-    ANGI: {
-        "Air Conditioning - Repair or Service": "AC Repair",
-        "Furnace / Forced Air Heating System - Repair or Service": "Furnace Tune-Up",
-        "Drain Cleaning - Clear Blockage": "Drain Cleaning",
-    },
-    GENERIC_PARTNER: {
-        "AC Repair": "AC Repair",
-        "Drain Cleaning": "Drain Cleaning",
-    },
-}
-CAMPAIGNS = {THUMBTACK: "Thumbtack", ANGI: "Angi", GENERIC_PARTNER: "Networx"}
+GENERIC_DISPLAY_NAME = "Networx"
+# What the generic partner calls the demo's services (what its leads carry) -> the demo's job type, by name.
+GENERIC_CATEGORIES = {"AC Repair": "AC Repair", "Drain Cleaning": "Drain Cleaning"}
 
 
 def _job_types(tenant_id: str) -> dict[str, dict]:
@@ -45,24 +27,26 @@ def _job_types(tenant_id: str) -> dict[str, dict]:
 
 
 def new_credentials() -> dict:
+    """New credentials of every registered partner and of the generic demo partner, as the operator stores them."""
     return {
-        THUMBTACK: {"username": "thumbtack-" + secrets.token_hex(4), "password": secrets.token_urlsafe(24)},
-        ANGI: {"api_key": secrets.token_urlsafe(32)},
-        "generic": {GENERIC_PARTNER: {"signing_secret": secrets.token_hex(24)}},
+        **{p.name: p.new_credentials() for p in registry.registered()},
+        "generic": {GENERIC_PARTNER: registry.generic(GENERIC_PARTNER).new_credentials()},
     }
 
 
 def seed_partners(runtime: LocalRuntime, demo: dict) -> dict:
     tenant_id = demo["tenant_id"]
     job_types = _job_types(tenant_id)
+    demo_partners = [(p.name, p.display_name, p.common_categories) for p in registry.registered()]
+    demo_partners.append((GENERIC_PARTNER, GENERIC_DISPLAY_NAME, GENERIC_CATEGORIES))
     campaigns = {}
-    for partner, name in CAMPAIGNS.items():
+    for partner, display_name, categories in demo_partners:
         campaign = service.create_campaign(
-            tenant_id, {"name": name, "category": "Lead partners", "active": True, "dnis": None}
+            tenant_id, {"name": display_name, "category": "Lead partners", "active": True, "dnis": None}
         )
         campaigns[partner] = campaign["campaign_id"]
         category_map = {}
-        for category, job_type_name in CATEGORIES[partner].items():
+        for category, job_type_name in categories.items():
             job_type = job_types[job_type_name]
             category_map[category] = {
                 "job_type_id": job_type["job_type_id"],
@@ -79,9 +63,5 @@ def seed_partners(runtime: LocalRuntime, demo: dict) -> dict:
     return {
         "partners": partners,
         "partner_campaigns": campaigns,
-        "webhooks": {
-            "thumbtack": integrations.webhook_path(tenant_id, THUMBTACK),
-            "angi": integrations.webhook_path(tenant_id, ANGI),
-            GENERIC_PARTNER: integrations.webhook_path(tenant_id, GENERIC_PARTNER),
-        },
+        "webhooks": {partner: integrations.webhook_path(tenant_id, partner) for partner, _, _ in demo_partners},
     }

@@ -18,7 +18,9 @@ from infra.local.seed import create_demo_records
 from infra.local.seed_partners import GENERIC_PARTNER, new_credentials, seed_partners
 from leadline import credentials
 from leadline.bookings import service as bookings
-from leadline.data.models import Integration, PartnerMessage
+from leadline.data.models import Integration
+from leadline.data.repositories import bookings as booking_records
+from leadline.data.repositories import integrations as integration_records
 from leadline.partners import generic, ingest, integrations, thumbtack
 from leadline.partners.common import CREDENTIALS_KIND
 from tests.support.webhooks import Partners
@@ -93,7 +95,7 @@ def _integration(tenant_id: str, partner: str) -> Integration | None:
 
 
 def _waiting(tenant_id: str) -> list:
-    return list(PartnerMessage.query(f"T#{tenant_id}", PartnerMessage.sk.startswith("PARTNERMSG#")))
+    return integration_records.waiting_page(tenant_id, limit=200).items
 
 
 def _diagnostics(tenant, partner: str) -> dict:
@@ -143,10 +145,7 @@ def test_a_thumbtack_negotiation_is_a_booking_with_its_mapping_and_campaign(shop
 
 
 def _raw(tenant, booking: dict) -> str:
-    from leadline.data import store
-    from leadline.data.models import Booking
-
-    return store.get(Booking, tenant.tenant_id, f"BOOKING#{booking['booking_id']}").raw
+    return booking_records.get(tenant.tenant_id, booking["booking_id"]).raw
 
 
 @pytest.mark.parametrize(

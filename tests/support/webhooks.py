@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from infra.local.seed_partners import GENERIC_PARTNER
 from leadline.calls.vendors.native import sign as native_sign
-from leadline.partners import generic, thumbtack
+from leadline.partners import angi, generic, thumbtack, webhook
 
 
 def twilio_sid(prefix: str = "CA") -> str:
@@ -97,24 +97,25 @@ class Partners:
     def __init__(self, api_url: str, tenant_id: str, creds: dict):
         self.api_url, self.tenant_id, self.creds = api_url, tenant_id, creds
 
-    def _post(self, path: str, body: bytes, headers: dict) -> requests.Response:
+    def post(self, partner: str, payload, headers: dict, *, tenant_id: str | None = None) -> requests.Response:
+        """A delivery to the partner's URL (the one shape every partner posts to), as JSON."""
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         return requests.post(
-            self.api_url + path, data=body, headers={"Content-Type": "application/json", **headers}, timeout=30
+            self.api_url + webhook.path(tenant_id or self.tenant_id, partner),
+            data=body,
+            headers={"Content-Type": "application/json", **headers},
+            timeout=30,
         )
 
     def thumbtack(self, payload, *, authorization=DEFAULT, tenant_id: str | None = None) -> requests.Response:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         if authorization is DEFAULT:
             authorization = thumbtack.basic_authorization(**self.creds["thumbtack"])
         headers = {"Authorization": authorization} if authorization is not None else {}
-        return self._post(f"/webhooks/partners/thumbtack/{tenant_id or self.tenant_id}", body, headers)
+        return self.post("thumbtack", payload, headers, tenant_id=tenant_id)
 
     def angi(self, payload, *, api_key=DEFAULT, tenant_id: str | None = None) -> requests.Response:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         key = self.creds["angi"]["api_key"] if api_key is DEFAULT else api_key
-        return self._post(
-            f"/webhooks/partners/angi/{tenant_id or self.tenant_id}", body, {"x-api-key": key} if key else {}
-        )
+        return self.post("angi", payload, {angi.API_KEY_HEADER: key} if key else {}, tenant_id=tenant_id)
 
     def generic(
         self,
@@ -131,4 +132,4 @@ class Partners:
             key = self.creds["generic"][GENERIC_PARTNER]["signing_secret"] if secret is DEFAULT else secret
             signature = generic.sign(key, body, t if t is not None else int(time.time()))
         headers = {generic.SIGNATURE_HEADER: signature} if signature else {}
-        return self._post(f"/webhooks/partners/{partner}/{tenant_id or self.tenant_id}", body, headers)
+        return self.post(partner, body, headers, tenant_id=tenant_id)

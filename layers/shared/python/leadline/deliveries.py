@@ -2,7 +2,7 @@
 
 Once a sender is authenticated, nothing refuses its delivery without keeping it first: a delivery we cannot read
 or apply is kept `rejected` with its reason, one we failed to apply is kept `received` (the scanner applies it), and
-staff list both and apply them again after a fix (`leadline.redelivery`). A delivery applied at once is kept
+staff list both and apply them again after a fix (`leadline.workflows.redelivery`). A delivery applied at once is kept
 `processed` by the same transaction that applies it (calls), or lives on in what it made (a booking keeps the
 partner's raw lead), so the hot paths pay no extra request. The dedupe key is the item's key: a second delivery
 of the same thing is refused by the write itself.
@@ -11,54 +11,25 @@ of the same thing is refused by the write itself.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadline.data import store
-from leadline.data.models import Delivery, tenant_pk
+from leadline.data.models import Delivery
+from leadline.data.repositories import deliveries as records
+from leadline.data.repositories.deliveries import PROCESSED, RECEIVED, REJECTED
 from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.ids import utc_now
 
-RECEIVED, PROCESSED, REJECTED = "received", "processed", "rejected"
 LISTED_STATES = (REJECTED, RECEIVED)
 RETENTION = timedelta(days=180)
-PENDING_SHARDS = 8
-
-
-def delivery_sk(dedupe_key: str) -> str:
-    return f"DELIVERY#{dedupe_key}"
 
 
 def unreadable_key(vendor: str, kind: str, raw: bytes | str) -> str:
     """The key of a delivery whose own id cannot be read: the body itself identifies it (a replay is the same)."""
     body = raw.encode("utf-8") if isinstance(raw, str) else raw
     return f"{vendor}:{kind}:body:{hashlib.sha256(body).hexdigest()[:40]}"
-
-
-def pending_shard(tenant_id: str, dedupe_key: str) -> str:
-    """The maintenance index (across tenants) of deliveries kept but not applied yet, for the scanner."""
-    digest = int(hashlib.sha256(f"{tenant_id}|{dedupe_key}".encode()).hexdigest(), 16)
-    return pending_partition(digest % PENDING_SHARDS)
-
-
-def pending_partition(shard: int) -> str:
-    return f"DELIVERIES#PENDING#{shard}"
-
-
-def _staff_listing(tenant_id: str, vendor: str, state: str) -> str:
-    return f"{tenant_pk(tenant_id)}#DELIVERIES#{vendor}#{state}"
-
-
-def _index(record: Delivery) -> None:
-    record.gsi1pk = record.gsi1sk = record.gsi2pk = record.gsi2sk = None
-    if record.state == RECEIVED:
-        record.gsi1pk, record.gsi1sk = (
-            pending_shard(record.tenant_id, record.dedupe_key),
-            (f"{record.received_at}#{record.tenant_id}"),
-        )
-    if record.state != PROCESSED:
-        record.gsi2pk = _staff_listing(record.tenant_id, record.vendor, record.state)
-        record.gsi2sk = f"{record.received_at}#{record.dedupe_key}"
 
 
 def new_record(
@@ -73,11 +44,9 @@ def new_record(
     verified: bool | None = None,
     call_id: str | None = None,
 ) -> Delivery:
-    record = store.new_item(
-        Delivery,
+    return records.new(
         tenant_id,
-        delivery_sk(dedupe_key),
-        dedupe_key=dedupe_key,
+        dedupe_key,
         vendor=vendor,
         kind=kind,
         verified=verified,
@@ -88,8 +57,6 @@ def new_record(
         error=error[:500] if error else None,
         expires_at=datetime.now(UTC) + RETENTION,
     )
-    _index(record)
-    return record
 
 
 def keep(
@@ -113,20 +80,14 @@ def keep(
     return True
 
 
-def get(tenant_id: str, dedupe_key: str, *, consistent: bool = False) -> Delivery | None:
-    return store.get(Delivery, tenant_id, delivery_sk(dedupe_key), consistent=consistent)
-
-
 def _set_state(record: Delivery, state: str, error: str | None) -> None:
     record.state, record.error = state, (error[:500] if error else None)
-    _index(record)
-    store.touch(record)
-    record.save()
+    records.save(record)
 
 
 def mark_rejected(tenant_id: str, dedupe_key: str, error: str) -> None:
     """Out of the scanner's pending index (there is nothing it could apply), into the staff's rejected list."""
-    record = get(tenant_id, dedupe_key, consistent=True)
+    record = records.get(tenant_id, dedupe_key, consistent=True)
     if record is not None and record.state != PROCESSED:
         _set_state(record, REJECTED, error)
 
@@ -139,6 +100,11 @@ def requeue(record: Delivery) -> None:
     """Back into the scanner's queue, keeping the reason it was refused until it is applied."""
     record.attempts = int(record.attempts or 0) + 1
     _set_state(record, RECEIVED, record.error)
+
+
+def pending(before: str, *, limit_per_shard: int) -> Iterator[Delivery]:
+    """The deliveries of every tenant kept `received` before `before` (an ISO instant), for the scanner."""
+    return (r for r in records.pending_before(before, limit_per_shard=limit_per_shard) if r.state == RECEIVED)
 
 
 def view(record: Delivery, *, full: bool = False) -> dict[str, Any]:
@@ -162,19 +128,12 @@ def list_deliveries(tenant_id: str, vendor: str, *, state: str, limit: int, next
     """A vendor's deliveries not applied (rejected or waiting), newest first."""
     if state not in LISTED_STATES:
         raise InvalidInput(f"state must be one of {', '.join(LISTED_STATES)}", field="state")
-    page = store.query_index(
-        Delivery.by_time,
-        _staff_listing(tenant_id, vendor, state),
-        None,
-        limit=limit,
-        next_token=next_token,
-        newest_first=True,
-    )
+    page = records.list_by_state(tenant_id, vendor, state, limit=limit, next_token=next_token)
     return {"items": [view(r) for r in page.items], "next_token": page.next_token}
 
 
 def get_or_404(tenant_id: str, vendor: str, dedupe_key: str) -> Delivery:
-    record = get(tenant_id, dedupe_key, consistent=True)
+    record = records.get(tenant_id, dedupe_key, consistent=True)
     if record is None or record.vendor != vendor:
         raise NotFound(f"delivery {dedupe_key} of {vendor} not found")
     return record

@@ -19,10 +19,15 @@ is stored. Unknown fields are accepted: the format is Angi's.
 from __future__ import annotations
 
 import hmac
+import secrets
+from typing import Any
 
 from leadline.bookings.service import Incoming
-from leadline.partners.common import ANGI, address, check, contact, full_name, ident, load_json, price, qa_list, text
+from leadline.errors import InvalidInput
+from leadline.partners.common import address, check, contact, full_name, ident, load_json, price, qa_list, text
+from leadline.partners.partner import NOT_VALID, Lead, Partner, Reading, Refused, Request
 
+NAME = "angi"
 API_KEY_HEADER = "x-api-key"
 MAX_API_KEY = 160  # Angi's limit
 
@@ -115,7 +120,7 @@ def parse_ads(payload: dict, raw_body: bytes) -> Incoming:
         extra.append({"question": "Angi source", "answer": source})
     return Incoming(
         source="partner",
-        partner=ANGI,
+        partner=NAME,
         external_id=ident(payload["CorrelationId"], "CorrelationId", 64),
         customer_name=full_name(payload.get("FirstName"), payload.get("LastName")),
         phone=reach.phone,
@@ -158,7 +163,7 @@ def parse(payload: dict, raw_body: bytes) -> Incoming:
         extra.append({"question": "Phone extension", "answer": ext})
     return Incoming(
         source="partner",
-        partner=ANGI,
+        partner=NAME,
         external_id=ident(payload["leadOid"], "leadOid", 64),
         customer_name=full_name(payload.get("firstName"), payload.get("lastName"), payload.get("name")),
         phone=reach.phone,
@@ -173,3 +178,43 @@ def parse(payload: dict, raw_body: bytes) -> Incoming:
         flags=list(reach.flags),
         raw=raw_body.decode("utf-8", errors="replace"),
     )
+
+
+class Angi(Partner):
+    name, display_name = NAME, "Angi"
+    credential_fields = ("api_key",)
+    credentials_described = f"an API key ({API_KEY_HEADER})"
+    common_categories = {
+        "Air Conditioning - Repair or Service": "AC Repair",
+        "Furnace / Forced Air Heating System - Repair or Service": "Furnace Tune-Up",
+        "Drain Cleaning - Clear Blockage": "Drain Cleaning",
+    }
+
+    def authenticate(self, request: Request) -> bool:
+        given = request.header(API_KEY_HEADER)
+        if not given:
+            raise Refused(f"the {API_KEY_HEADER} header is missing")
+        if not api_key_valid(request.credentials(), given):
+            raise Refused(f"{API_KEY_HEADER}: {NOT_VALID}")
+        return True
+
+    def read(self, raw: bytes) -> Reading:
+        return Lead(parse(load(raw), raw))
+
+    def answer(self, booking: dict[str, Any], created: bool, messages_attached: int) -> dict[str, Any]:
+        return {
+            "status": "success",  # what Angi's "success string" can look for
+            **super().answer(booking, created, messages_attached),
+            "external_id": booking["external_id"],
+        }
+
+    def new_credentials(self) -> dict:
+        return {"api_key": secrets.token_urlsafe(32)}
+
+    def check_credentials(self, given: Any) -> None:
+        super().check_credentials(given)
+        if len(given["api_key"]) > MAX_API_KEY:
+            raise InvalidInput(f"api_key is longer than {MAX_API_KEY} characters, which Angi cannot send")
+
+
+PARTNER = Angi()

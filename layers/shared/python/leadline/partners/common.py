@@ -1,5 +1,5 @@
-"""What every partner format shares: the partner names, the credentials secret, reading a JSON body against a
-schema with a message that names what is wrong, and turning the partner's phone, dates and prices into ours."""
+"""What every partner format shares: the credentials secret, reading a JSON body against a schema with a message
+that names what is wrong, and turning the partner's phone, dates and prices into ours."""
 
 from __future__ import annotations
 
@@ -11,31 +11,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.validation import SchemaValidationError
 
-from leadline.errors import InvalidInput, NotFound
+from leadline.errors import InvalidInput
 from leadline.json_schema import validate
 from leadline.phones import to_e164
 
-THUMBTACK = "thumbtack"
-ANGI = "angi"
-NAMED_PARTNERS = (THUMBTACK, ANGI)  # each has its own route and format; never a generic partner's name
-CREDENTIALS_KIND = "partners"  # <prefix><tenant>/partners: {"thumbtack": {...}, "angi": {...}, "generic": {...}}
+# A company's partner credentials are one secret, <prefix><tenant>/partners: each registered partner's under its
+# name ({"thumbtack": {...}, "angi": {...}}), and generic partners' under "generic" ({"generic": {"<name>": {...}}}).
+CREDENTIALS_KIND = "partners"
 MAX_BODY_BYTES = 256 * 1024
-
-_GENERIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
-
-
-def check_generic_name(name: str) -> str:
-    """A generic partner's name as it appears in its URL: lowercase letters, digits and '-', 2 to 40."""
-    if name in NAMED_PARTNERS:
-        raise NotFound(f"'{name}' has its own webhook (/webhooks/partners/{name}/{{tenant_id}}) and format")
-    if not _GENERIC_NAME.match(name or ""):
-        raise NotFound(f"no partner '{name}': a partner's name is 2 to 40 lowercase letters, digits and '-'")
-    return name
-
-
-def check_partner_name(name: str) -> str:
-    """Thumbtack, Angi or a generic partner's name (the staff API's {partner})."""
-    return name if name in NAMED_PARTNERS else check_generic_name(name)
 
 
 def load_json(raw_body: bytes, schema: dict, what: str) -> dict:

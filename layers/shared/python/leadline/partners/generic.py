@@ -1,4 +1,4 @@
-"""Our documented JSON lead format, for any partner that is not Thumbtack or Angi (docs/partners.md).
+"""Our documented JSON lead format, for any partner without a format of its own in the registry (docs/partners.md).
 
 `POST /webhooks/partners/{partner}/{tenant_id}`, signed exactly like our native call webhook (the same code):
 `Leadline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the partner's signing secret
@@ -8,11 +8,17 @@ Unknown fields are refused, so a misspelt field cannot be silently lost.
 
 from __future__ import annotations
 
+import secrets
+import time
+from typing import Any
+
 from leadline.bookings.service import Incoming
 from leadline.calls.vendors import native
 from leadline.errors import InvalidInput
 from leadline.partners.common import address, contact, full_name, ident, load_json, moment, price, qa_list, text
+from leadline.partners.partner import Lead, Partner, Reading, Refused, Request
 
+MIN_SECRET_LENGTH = 16
 SIGNATURE_HEADER = native.SIGNATURE_HEADER
 TOLERANCE_SECONDS = native.TOLERANCE_SECONDS
 sign = native.sign
@@ -112,3 +118,39 @@ def parse(partner: str, payload: dict, raw_body: bytes) -> Incoming:
         note=text(payload.get("comments")),
         raw=raw_body.decode("utf-8", errors="replace"),
     )
+
+
+class GenericPartner(Partner):
+    """A partner on our documented format, by the name in its URL; its credentials are under "generic"."""
+
+    credential_fields = ("signing_secret",)
+    credentials_described = "a signing secret"
+
+    def __init__(self, name: str):
+        self.name = self.display_name = name
+
+    def credentials_in(self, stored: dict) -> dict:
+        return (stored.get("generic") or {}).get(self.name) or {}
+
+    def authenticate(self, request: Request) -> bool:
+        header = request.header(SIGNATURE_HEADER)
+        if not header:
+            raise Refused(f"the {SIGNATURE_HEADER} header is missing")
+        secret = request.credentials().get("signing_secret", "")
+        if not signature_is_valid(secret, request.body, header, time.time()):
+            raise Refused(
+                f"{SIGNATURE_HEADER} does not match this body with the signing secret of this URL, or its t is more "
+                f"than {TOLERANCE_SECONDS} seconds away"
+            )
+        return True
+
+    def read(self, raw: bytes) -> Reading:
+        return Lead(parse(self.name, load(raw), raw))
+
+    def new_credentials(self) -> dict:
+        return {"signing_secret": secrets.token_hex(24)}
+
+    def check_credentials(self, given: Any) -> None:
+        super().check_credentials(given)
+        if len(given["signing_secret"]) < MIN_SECRET_LENGTH:
+            raise InvalidInput(f"signing_secret must be at least {MIN_SECRET_LENGTH} characters")

@@ -10,19 +10,14 @@ from typing import Any
 from leadline import credentials
 from leadline.bookings.service import Incoming
 from leadline.data import store
-from leadline.data.models import (
-    BusinessUnit,
-    Campaign,
-    Integration,
-    JobType,
-    PartnerLeadCounted,
-    PartnerMessage,
-    tenant_pk,
-)
-from leadline.data.store import TxStep
+from leadline.data.models import Integration
+from leadline.data.repositories import campaigns
+from leadline.data.repositories import integrations as records
+from leadline.data.repositories.operations import business_units, job_types
 from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.ids import utc_now
-from leadline.partners.common import ANGI, CREDENTIALS_KIND, THUMBTACK, check_partner_name
+from leadline.partners import registry, webhook
+from leadline.partners.common import CREDENTIALS_KIND
 
 ACTIVE, ERROR, DISCONNECTED = "active", "error", "disconnected"
 STATUSES = (ACTIVE, ERROR, DISCONNECTED)
@@ -33,12 +28,8 @@ NO_CATEGORY = "(no category)"
 MAX_LISTED = 200
 
 
-def integration_sk(partner: str) -> str:
-    return f"INTEGRATION#{partner}"
-
-
 def webhook_path(tenant_id: str, partner: str) -> str:
-    return f"/webhooks/partners/{partner}/{tenant_id}"
+    return webhook.path(tenant_id, partner)
 
 
 def _key(category: str | None) -> str:
@@ -54,7 +45,7 @@ def _plain(value: Any) -> dict:
 
 
 def get_item(tenant_id: str, partner: str, *, consistent: bool = False) -> Integration | None:
-    return store.get(Integration, tenant_id, integration_sk(partner), consistent=consistent)
+    return records.get(tenant_id, partner, consistent=consistent)
 
 
 def ensure(tenant_id: str, partner: str) -> Integration:
@@ -63,7 +54,7 @@ def ensure(tenant_id: str, partner: str) -> Integration:
     found = get_item(tenant_id, partner)
     if found is not None:
         return found
-    item = store.new_item(Integration, tenant_id, integration_sk(partner), partner=partner, status=ACTIVE)
+    item = records.new(tenant_id, partner, status=ACTIVE)
     item.status_changed_at = item.created_at
     try:
         store.create(item, f"integration {partner}")
@@ -95,7 +86,7 @@ def view(item: Integration) -> dict[str, Any]:
 
 
 def get(tenant_id: str, partner: str) -> dict[str, Any]:
-    check_partner_name(partner)
+    registry.find(partner)
     item = get_item(tenant_id, partner)
     if item is None:
         raise NotFound(f"no {partner} integration: set it up with PUT /v1/integrations/{partner}")
@@ -103,15 +94,14 @@ def get(tenant_id: str, partner: str) -> dict[str, Any]:
 
 
 def list_integrations(tenant_id: str) -> dict[str, Any]:
-    page = store.query_page(Integration, tenant_id, sk_prefix="INTEGRATION#", limit=MAX_LISTED, next_token=None)
-    return {"items": [view(i) for i in page.items]}
+    return {"items": [view(i) for i in records.list_page(tenant_id, limit=MAX_LISTED).items]}
 
 
 def _check_references(tenant_id: str, campaign_id: str | None, category_map: dict[str, dict] | None) -> None:
     """The campaign, job types and business units named exist and are active, and each job type is offered by
     its business unit; two categories that differ only in case or spacing are one category."""
     if campaign_id:
-        campaign = store.get(Campaign, tenant_id, f"CAMPAIGN#{campaign_id}")
+        campaign = campaigns.get(tenant_id, campaign_id)
         if campaign is None:
             raise InvalidInput(f"campaign {campaign_id} does not exist", field="campaign_id")
         if not campaign.active:
@@ -129,12 +119,10 @@ def _check_references(tenant_id: str, campaign_id: str | None, category_map: dic
                 field="category_map",
             )
         seen[_key(category)] = category
-    job_types = store.batch_get(JobType, tenant_id, [f"JOBTYPE#{t['job_type_id']}" for t in category_map.values()])
-    units = store.batch_get(BusinessUnit, tenant_id, [f"BU#{t['business_unit_id']}" for t in category_map.values()])
+    found_types, units = _targets(tenant_id, category_map)
     for category, target in category_map.items():
         where = f"category_map.{category}"
-        job_type = job_types.get(f"JOBTYPE#{target['job_type_id']}")
-        unit = units.get(f"BU#{target['business_unit_id']}")
+        job_type, unit = found_types.get(target["job_type_id"]), units.get(target["business_unit_id"])
         if job_type is None:
             raise InvalidInput(f"'{category}': job type {target['job_type_id']} does not exist", field=where)
         if unit is None:
@@ -149,10 +137,18 @@ def _check_references(tenant_id: str, campaign_id: str | None, category_map: dic
             )
 
 
+def _targets(tenant_id: str, category_map: dict[str, dict]) -> tuple[dict, dict]:
+    """The job types and business units a category map names that exist, each by id (one BatchGetItem each)."""
+    return (
+        job_types.batch_get(tenant_id, [t["job_type_id"] for t in category_map.values()]),
+        business_units.batch_get(tenant_id, [t["business_unit_id"] for t in category_map.values()]),
+    )
+
+
 def put(tenant_id: str, partner: str, changes: dict[str, Any], *, by: str | None) -> dict[str, Any]:
     """Set up or change the integration: status, campaign_id, category_map (the whole map); a field left out is
     unchanged. Only these attributes are written, so counters moving at the same time are not overwritten."""
-    check_partner_name(partner)
+    registry.find(partner)
     category_map = changes.get("category_map")
     _check_references(tenant_id, changes.get("campaign_id"), category_map)
     current = ensure(tenant_id, partner)
@@ -214,13 +210,6 @@ def count(tenant_id: str, partner: str, booking: dict[str, Any]) -> bool:
     booking_id = booking["booking_id"]
     flags = set(booking.get("flags") or [])
     category = " ".join((booking.get("category") or "").split()) or NO_CATEGORY
-    marker = store.new_item(
-        PartnerLeadCounted,
-        tenant_id,
-        f"PARTNERLEAD#{partner}#{booking_id}",
-        partner=partner,
-        booking_id=booking_id,
-    )
     now = utc_now()
     actions = [
         Integration.leads_received.add(1),
@@ -237,17 +226,10 @@ def count(tenant_id: str, partner: str, booking: dict[str, Any]) -> bool:
         actions.append(Integration.leads_while_error.add(1))
     if STATUS_FLAGS[DISCONNECTED] in flags:
         actions.append(Integration.leads_while_disconnected.add(1))
-    counters = Integration(tenant_pk(tenant_id), integration_sk(partner))
-    step = TxStep.put(marker, "already counted", condition=PartnerLeadCounted.pk.does_not_exist())
-    step.error = _AlreadyCounted
-    # An update: PynamoDB sends a transaction's updates after its puts, as this step is ordered (kind "put", last).
-    update = TxStep(
-        "put",
-        lambda tx: tx.update(counters, actions, condition=Integration.pk.exists()),
-        f"integration {partner} does not exist",
-    )
+    counted = records.counted_step(tenant_id, partner, booking_id, "already counted")
+    counted.error = _AlreadyCounted
     try:
-        store.transact([step, update])
+        store.transact([counted, records.counters_step(tenant_id, partner, actions)])
     except _AlreadyCounted:
         return False
     return True
@@ -269,13 +251,21 @@ def store_credentials(secrets_client: Any, tenant_id: str, value: dict, *, kms_k
     """Replace the company's partner credentials (Secrets Manager), and note on each integration whether it has
     some: the staff API, which may not read tenants' secrets, reports that from the note."""
     credentials.write(secrets_client, tenant_id, CREDENTIALS_KIND, value, kms_key_id=kms_key_id)
-    configured = [p for p in (THUMBTACK, ANGI) if value.get(p)] + sorted(value.get("generic") or {})
-    known = {i.partner for i in Integration.query(tenant_pk(tenant_id), Integration.sk.startswith("INTEGRATION#"))}
+    configured = [p.name for p in registry.registered() if value.get(p.name)] + sorted(value.get("generic") or {})
+    known = {i.partner for i in records.all_of(tenant_id)}
     now = utc_now()
     for partner in set(configured) | known:
         ensure(tenant_id, partner).update(
             actions=[Integration.credentials_set_at.set(now if partner in configured else None)]
         )
+
+
+def stored_credentials(tenant_id: str) -> dict:
+    """The company's partner credentials, as the operator stored them; {} if none (or no such company)."""
+    try:
+        return credentials.read(tenant_id, CREDENTIALS_KIND)
+    except NotFound:  # not even the shape of a tenant id
+        return {}
 
 
 def credentials_configured(tenant_id: str, partner: str) -> bool:
@@ -293,7 +283,7 @@ def _plural(n: int, word: str) -> str:
 
 def diagnose(tenant_id: str, partner: str) -> dict[str, Any]:
     """Will this partner's leads arrive, and arrive ready to book? Each problem by name, in plain words."""
-    check_partner_name(partner)
+    credentials_problem = registry.find(partner).credentials_problem()
     item = get_item(tenant_id, partner, consistent=True)
     has_credentials = credentials_configured(tenant_id, partner)
     problems: list[dict[str, str]] = []
@@ -306,7 +296,7 @@ def diagnose(tenant_id: str, partner: str) -> dict[str, Any]:
             )
         )
         if not has_credentials:
-            problems.append(_credentials_problem(partner))
+            problems.append(credentials_problem)
         return {
             "partner": partner,
             "status": None,
@@ -337,7 +327,7 @@ def diagnose(tenant_id: str, partner: str) -> dict[str, Any]:
             )
         )
     if not has_credentials:
-        problems.append(_credentials_problem(partner))
+        problems.append(credentials_problem)
     problems += _campaign_problems(tenant_id, item)
     problems += _mapping_problems(tenant_id, item)
     mapped = {_key(c) for c in _plain(item.category_map)}
@@ -399,24 +389,6 @@ def diagnose(tenant_id: str, partner: str) -> dict[str, Any]:
     }
 
 
-def _credentials_problem(partner: str) -> dict[str, str]:
-    if partner == THUMBTACK:
-        return _problem(
-            "credentials_not_configured",
-            "warning",
-            "no Thumbtack credentials are configured: deliveries are accepted without checking who sent them "
-            "(flagged unverified_sender); register HTTP Basic credentials with the Thumbtack webhook and store them "
-            "(infra/admin.py set-partner-credentials)",
-        )
-    what = "an API key (x-api-key)" if partner == ANGI else "a signing secret"
-    return _problem(
-        "credentials_not_configured",
-        "error",
-        f"no {partner} credentials are configured: every delivery is refused (401) until the operator stores "
-        f"{what} (infra/admin.py set-partner-credentials)",
-    )
-
-
 def _campaign_problems(tenant_id: str, item: Integration) -> list[dict[str, str]]:
     if not item.campaign_id:
         return [
@@ -426,7 +398,7 @@ def _campaign_problems(tenant_id: str, item: Integration) -> list[dict[str, str]
                 f"no campaign is set: {item.partner} leads carry no campaign, so reports count them as Unknown",
             )
         ]
-    campaign = store.get(Campaign, tenant_id, f"CAMPAIGN#{item.campaign_id}")
+    campaign = campaigns.get(tenant_id, item.campaign_id)
     if campaign is None:
         return [_problem("campaign_not_found", "error", f"campaign {item.campaign_id} does not exist")]
     if not campaign.active:
@@ -450,12 +422,10 @@ def _mapping_problems(tenant_id: str, item: Integration) -> list[dict[str, str]]
                 f"no {item.partner} category is mapped: every lead arrives without job type and business unit",
             )
         ]
-    job_types = store.batch_get(JobType, tenant_id, [f"JOBTYPE#{t['job_type_id']}" for t in category_map.values()])
-    units = store.batch_get(BusinessUnit, tenant_id, [f"BU#{t['business_unit_id']}" for t in category_map.values()])
+    found_types, units = _targets(tenant_id, category_map)
     problems = []
     for category, target in sorted(category_map.items()):
-        job_type = job_types.get(f"JOBTYPE#{target['job_type_id']}")
-        unit = units.get(f"BU#{target['business_unit_id']}")
+        job_type, unit = found_types.get(target["job_type_id"]), units.get(target["business_unit_id"])
         if job_type is None or not job_type.active:
             state = "does not exist" if job_type is None else "is inactive"
             problems.append(
@@ -478,7 +448,4 @@ def _mapping_problems(tenant_id: str, item: Integration) -> list[dict[str, str]]
 
 
 def _waiting_messages(tenant_id: str, partner: str) -> int:
-    page = store.query_page(
-        PartnerMessage, tenant_id, sk_prefix=f"PARTNERMSG#{partner}#", limit=MAX_LISTED, next_token=None
-    )
-    return len(page.items)
+    return len(records.waiting_page(tenant_id, partner, limit=MAX_LISTED).items)

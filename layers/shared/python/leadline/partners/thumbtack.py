@@ -20,13 +20,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from dataclasses import dataclass
+import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from leadline.bookings.service import Incoming
 from leadline.errors import InvalidInput
 from leadline.partners.common import (
-    THUMBTACK,
     address,
     check,
     contact,
@@ -38,7 +38,19 @@ from leadline.partners.common import (
     qa_list,
     text,
 )
+from leadline.partners.partner import (
+    ADMIN_COMMAND,
+    NOT_VALID,
+    Ignored,
+    Lead,
+    Message,
+    Partner,
+    Reading,
+    Refused,
+    Request,
+)
 
+NAME, DISPLAY_NAME = "thumbtack", "Thumbtack"
 NEGOTIATION_CREATED = "NegotiationCreatedV4"
 MESSAGE_CREATED = "MessageCreatedV4"
 
@@ -240,7 +252,7 @@ def parse_negotiation(data: dict, raw_body: bytes) -> Incoming:
     reach = contact(customer.get("phone"))
     return Incoming(
         source="partner",
-        partner=THUMBTACK,
+        partner=NAME,
         external_id=ident(negotiation["negotiationID"], "data.negotiationID"),
         customer_name=full_name(customer.get("firstName"), customer.get("lastName"), customer.get("displayName")),
         phone=reach.phone,
@@ -263,19 +275,6 @@ def parse_negotiation(data: dict, raw_body: bytes) -> Incoming:
     )
 
 
-@dataclass(frozen=True)
-class Message:
-    negotiation_id: str
-    message_id: str
-    sender: str  # Thumbtack's `from`: Customer | Business
-    text: str
-    sent_at: str | None
-    raw: str
-
-    def note(self) -> str:
-        return f"{self.sender} (on Thumbtack): {self.text}"
-
-
 def parse_message(data: dict, raw_body: bytes) -> Message:
     message = _check_data(data, MESSAGE_SCHEMA, "the message is not in Thumbtack's format")
     return Message(
@@ -285,6 +284,7 @@ def parse_message(data: dict, raw_body: bytes) -> Message:
         text=text(message["text"], 20000) or "",
         sent_at=_moment(message.get("sentAt")),
         raw=raw_body.decode("utf-8", errors="replace"),
+        on=DISPLAY_NAME,
     )
 
 
@@ -299,3 +299,61 @@ def _moment(value) -> str | None:
 def _check_data(data: dict, schema: dict, what: str) -> dict:
     """`data` of an envelope already read, checked against its event's schema (fields named from the envelope)."""
     return check({"data": data}, {"type": "object", "properties": {"data": schema}}, what)["data"]
+
+
+MISSING = "HTTP Basic credentials are missing (Authorization: Basic ...)"
+
+
+class Thumbtack(Partner):
+    name, display_name = NAME, DISPLAY_NAME
+    credential_fields = ("username", "password")
+    credentials_described = "HTTP Basic credentials"
+    messages_before_leads = True
+    common_categories = {
+        "Central Air Conditioning Repair or Maintenance": "AC Repair",
+        "Heating System Repair or Maintenance": "Furnace Tune-Up",
+        "Drain Cleaning": "Drain Cleaning",
+    }
+
+    def authenticate(self, request: Request) -> bool:
+        """HTTP Basic when the company stored credentials; a company that set Thumbtack up without them takes its
+        deliveries unchecked (flagged `unverified_sender`, and said by the diagnostics)."""
+        configured = request.credentials()
+        authorization = request.header("Authorization")
+        if configured.get("username") and configured.get("password"):
+            if not authorization:
+                raise Refused(MISSING)
+            if not credentials_valid(configured, authorization):
+                raise Refused(NOT_VALID)
+            return True
+        if request.set_up():
+            return False
+        raise Refused(NOT_VALID if authorization else MISSING)
+
+    def read(self, raw: bytes) -> Reading:
+        event_type, data = load(raw)
+        if is_lead(event_type):
+            return Lead(parse_negotiation(data, raw))
+        if is_message(event_type):
+            return parse_message(data, raw)
+        return Ignored(
+            {"result": "ignored", "event_type": event_type, "reason": "only new leads and their messages are read"}
+        )
+
+    def answer(self, booking: dict[str, Any], created: bool, messages_attached: int) -> dict[str, Any]:
+        return {**super().answer(booking, created, messages_attached), "messages_attached": messages_attached}
+
+    def new_credentials(self) -> dict:
+        return {"username": "thumbtack-" + secrets.token_hex(4), "password": secrets.token_urlsafe(24)}
+
+    def credentials_problem(self) -> dict[str, str]:
+        return {
+            "code": "credentials_not_configured",
+            "severity": "warning",
+            "message": "no Thumbtack credentials are configured: deliveries are accepted without checking who sent "
+            "them (flagged unverified_sender); register HTTP Basic credentials with the Thumbtack webhook and store "
+            f"them ({ADMIN_COMMAND})",
+        }
+
+
+PARTNER = Thumbtack()

@@ -1,6 +1,7 @@
-"""Staff API: lead partners' integrations (Thumbtack, Angi, generic partners): status, campaign, category mapping,
-and the diagnostics that say in plain words why leads arrive flagged, or not at all; and every sender's deliveries
-(partners' and telephony vendors') that could not be applied, to read and apply again once the cause is fixed."""
+"""Staff API: lead partners' integrations (registered partners and generic ones): status, campaign, category
+mapping, and the diagnostics that say in plain words why leads arrive flagged, or not at all; and every sender's
+deliveries (partners' and telephony vendors') that could not be applied, to read and apply again once the cause is
+fixed."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline import deliveries, redelivery
+from leadline import deliveries
 from leadline.calls.vendors import VENDORS as TELEPHONY_VENDORS
-from leadline.partners import integrations
-from leadline.partners.common import check_partner_name
+from leadline.partners import integrations, registry
 from leadline.permissions import Permission
 from leadline.staff_api.auth import Principal, principal
 from leadline.staff_api.routes._common import Limit, NextToken
 from leadline.staff_api.schemas import IntegrationPut
+from leadline.workflows import redelivery
 
 router = APIGatewayRouter()
 
@@ -61,7 +62,7 @@ def diagnose_integration(partner: str) -> dict:
 
 def _sender(name: str) -> str:
     """A telephony vendor (twilio, callrail, native) or a lead partner, by the name in its webhook's URL."""
-    return name if name in TELEPHONY_VENDORS else check_partner_name(name)
+    return name if name in TELEPHONY_VENDORS else registry.find(name).name
 
 
 @router.get(

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadline import credentials, deliveries
-from leadline.calls import service as calls
 from leadline.calls import vendors as call_vendors
 from leadline.config import scaled_seconds
 from leadline.data.models import Delivery
 from leadline.errors import Conflict, InvalidInput
 from leadline.observability import logger
-from leadline.partners import deliveries as partner_deliveries
+from leadline.partners import ingest, registry
+from leadline.workflows import after_call_work
 
 GRACE = timedelta(minutes=2)  # a delivery this young may still be in the hands of its own request
 _TWILIO_CALLBACKS = {"recording": "recording-status", "transcript": "transcription"}  # kinds of earlier records
@@ -34,7 +34,8 @@ def apply(record: Delivery) -> dict[str, Any]:
     """Apply a kept delivery as its webhook would have. InvalidInput if it still cannot be read or applied."""
     raw = (record.raw or "").encode("utf-8")
     if record.vendor not in call_vendors.VENDORS:
-        outcome = partner_deliveries.apply(record.tenant_id, record.vendor, raw, verified=record.verified is not False)
+        partner = registry.find(record.vendor)
+        outcome = ingest.apply(record.tenant_id, partner, raw, verified=record.verified is not False)
         deliveries.mark_processed(record)
         return outcome
     telephony = credentials.read(record.tenant_id, credentials.TELEPHONY, fresh=True).get(record.vendor) or {}
@@ -42,7 +43,7 @@ def apply(record: Delivery) -> dict[str, Any]:
     same_key = event.dedupe_key == record.dedupe_key
     # Kept under its own key, the record is the one the call's transaction turns `processed`; kept under its body's
     # key (it could not be read then), the event's own record is written now, and this one marked done.
-    outcome = calls.ingest(record.tenant_id, event, raw=record.raw, already_kept=same_key)
+    outcome = after_call_work.ingest(record.tenant_id, event, raw=record.raw, already_kept=same_key)
     if not same_key:
         record.call_id = event.call_id
         deliveries.mark_processed(record)
@@ -68,19 +69,14 @@ def sweep(*, limit: int = 200) -> int:
         .replace("+00:00", "Z")
     )
     applied = 0
-    for shard in range(deliveries.PENDING_SHARDS):
-        for record in Delivery.by_parent.query(
-            deliveries.pending_partition(shard), Delivery.gsi1sk < cutoff, limit=limit
-        ):
-            if record.state != deliveries.RECEIVED:
-                continue
-            try:
-                apply(record)
-            except (InvalidInput, KeyError, ValueError) as exc:
-                deliveries.mark_rejected(record.tenant_id, record.dedupe_key, getattr(exc, "message", str(exc)))
-                continue
-            except Exception:  # noqa: BLE001 - stays kept; the next sweep tries again
-                logger.exception("a kept delivery could not be applied yet", extra={"vendor": record.vendor})
-                continue
-            applied += 1
+    for record in deliveries.pending(cutoff, limit_per_shard=limit):
+        try:
+            apply(record)
+        except (InvalidInput, KeyError, ValueError) as exc:
+            deliveries.mark_rejected(record.tenant_id, record.dedupe_key, getattr(exc, "message", str(exc)))
+            continue
+        except Exception:  # noqa: BLE001 - stays kept; the next sweep tries again
+            logger.exception("a kept delivery could not be applied yet", extra={"vendor": record.vendor})
+            continue
+        applied += 1
     return applied
