@@ -506,11 +506,15 @@ class Traffic:
 
     def _scls_made(self, runs: int) -> None:
         """The SCLs the prospects' evaluations made, and their callers' numbers (read outside the meter)."""
-        from leadline.data.models import Call, SecondChanceLead
+        from leadline.data import keys
+        from leadline.data.models import SecondChanceLead
+        from leadline.data.repositories import calls
 
-        pk = f"T#{self.company.tenant_id}"
-        self.scl_ids = [Call.get(pk, f"CALL#{sid}").scl_id for sid in self.prospect_calls]
-        self.scl_phones = [SecondChanceLead.get(pk, f"SCL#{scl_id}").phone for scl_id in self.scl_ids]
+        tenant_id = self.company.tenant_id
+        self.scl_ids = [calls.get(tenant_id, sid).scl_id for sid in self.prospect_calls]
+        self.scl_phones = [
+            SecondChanceLead.get(keys.tenant(tenant_id), keys.scl(scl_id)).phone for scl_id in self.scl_ids
+        ]
 
     def _evaluated_other(self, i: int) -> dict:
         outcome = self._evaluate(self.other_calls[i])

@@ -65,7 +65,9 @@ from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 from infra.local import seed, tokens  # noqa: E402
 from infra.local.seed_partners import seed_partners  # noqa: E402
 from leadline.config import scaled_seconds  # noqa: E402
-from leadline.data.models import RecordModel, tenant_pk  # noqa: E402
+from leadline.data import keys, models  # noqa: E402
+from leadline.data.models import RecordModel  # noqa: E402
+from leadline.data.repositories import deliveries as delivery_records  # noqa: E402
 from leadline.partners import thumbtack  # noqa: E402
 from leadline.permissions import DEFAULT_ROLES, Permission  # noqa: E402
 from leadline.scl.analysis import CallContext  # noqa: E402
@@ -642,7 +644,7 @@ def _items(tenant_id: str, prefix: str) -> list[dict]:
     connection, found, start = RecordModel._get_connection(), [], None
     while True:
         page = connection.query(
-            tenant_pk(tenant_id),
+            keys.tenant(tenant_id),
             range_key_condition=RecordModel.sk.startswith(prefix),
             exclusive_start_key=start,
             consistent_read=True,
@@ -670,8 +672,8 @@ def in_flight(runtime: LocalRuntime, tenant_id: str, sqs=None) -> dict[str, int]
         )["Attributes"]
         queued += sum(int(v) for v in attributes.values())
     left = {
-        "evaluations due": len(_items(tenant_id, "DUE#")),
-        "outbox events": len(_items(tenant_id, "OUTBOX#")),
+        "evaluations due": len(_items(tenant_id, keys.EVALUATIONS_DUE)),
+        "outbox events": len(_items(tenant_id, keys.OUTBOX_EVENTS)),
         "events queued for functions": queued,
     }
     # an index query across companies (moto reads the whole table for it): only once the rest is quiet
@@ -680,13 +682,10 @@ def in_flight(runtime: LocalRuntime, tenant_id: str, sqs=None) -> dict[str, int]
 
 
 def _pending_deliveries(tenant_id: str) -> int:
-    from leadline.data.models import Delivery
-    from leadline.deliveries import PENDING_SHARDS, pending_partition
-
     return sum(
         1
-        for shard in range(PENDING_SHARDS)
-        for item in Delivery.by_parent.query(pending_partition(shard))
+        for shard in range(delivery_records.PENDING_SHARDS)
+        for item in models.Delivery.by_parent.query(keys.deliveries_pending(shard))
         if item.tenant_id == tenant_id
     )
 
@@ -741,12 +740,12 @@ def recount(runtime: LocalRuntime, tenant: LoadTenant) -> Recount:
     tid = tenant.tenant_id
     texts = [text for _to, text in list(sns_backends[ACCOUNT][REGION].sms_messages.values()) if tenant.marker in text]
     return Recount(
-        calls=[_plain(i) for i in _items(tid, "CALL#")],
-        call_events=[_plain(i) for i in _items(tid, "DELIVERY#")],
-        leads=[_plain(i) for i in _items(tid, "LEAD#")],
-        scls=[_plain(i) for i in _items(tid, "SCL#")],
-        bookings=[_plain(i) for i in _items(tid, "BOOKING#")],
-        notifications=[_plain(i) for i in _items(tid, "NOTIFY#")],
+        calls=[_plain(i) for i in _items(tid, keys.CALLS)],
+        call_events=[_plain(i) for i in _items(tid, keys.DELIVERIES)],
+        leads=[_plain(i) for i in _items(tid, keys.LEADS)],
+        scls=[_plain(i) for i in _items(tid, keys.SCLS)],
+        bookings=[_plain(i) for i in _items(tid, keys.BOOKINGS)],
+        notifications=[_plain(i) for i in _items(tid, keys.NOTIFICATIONS)],
         emails=_sent_emails(tenant.marker),
         texts=texts,
         report_differences=rebuild.differences(tid),

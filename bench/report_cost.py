@@ -73,19 +73,22 @@ def main() -> int:
 
 
 def agg_shards() -> int:
-    from leadline.reports import aggregates
+    from leadline.data.repositories import aggregates
 
     return aggregates.SHARDS
 
 
 def measure(calls: int, days: int, campaigns: int) -> dict:
     from infra.local.ddb_meter import metering
+    from leadline.data import keys
     from leadline.data.models import Aggregate, Call, TenantSettings
+    from leadline.data.repositories import aggregates as aggregate_items
     from leadline.reports import aggregates as agg
     from leadline.reports import rebuild, service
 
     tenant_id = f"bench-{calls}"
-    TenantSettings(f"T#{tenant_id}", "SETTINGS", tenant_id=tenant_id, name="Bench", time_zone="America/Chicago").save()
+    pk = keys.tenant(tenant_id)
+    TenantSettings(pk, keys.SETTINGS, tenant_id=tenant_id, name="Bench", time_zone="America/Chicago").save()
     rng = random.Random(calls)
     first = date(2026, 8, 1)
     values = [f"cmp-{i}" for i in range(campaigns)] + ["unknown", "direct"]
@@ -97,17 +100,17 @@ def measure(calls: int, days: int, campaigns: int) -> dict:
             day = (first + timedelta(days=rng.randrange(days))).isoformat()
             campaign = rng.choice(values)
             lead = rng.random() < 0.35
-            call = Call(f"T#{tenant_id}", f"CALL#{call_id}", tenant_id=tenant_id, call_id=call_id, vendor="bench")
+            call = Call(pk, keys.call(call_id), tenant_id=tenant_id, call_id=call_id, vendor="bench")
             call.attribution = "attributed" if campaign.startswith("cmp-") else campaign
             call.campaign_id = campaign if campaign.startswith("cmp-") else None
             call.report_day, call.is_lead = day, lead
             batch.save(call)
-            key = (agg.CAMPAIGN, day, campaign, agg.shard_of(call_id))
+            key = (agg.CAMPAIGN, day, campaign, aggregate_items.shard_of(call_id))
             counters[key]["calls"] += 1
             counters[key]["lead_calls"] += int(lead)
     with Aggregate.batch_write() as batch:
         for (dimension, day, value, shard), row in counters.items():
-            item = Aggregate(f"T#{tenant_id}", agg.sk(dimension, day, value, shard), tenant_id=tenant_id)
+            item = aggregate_items.item(tenant_id, dimension, day, value, shard)
             item.dimension, item.day, item.value = dimension, day, value
             for name, amount in row.items():
                 setattr(item, name, amount)

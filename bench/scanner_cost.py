@@ -6,7 +6,7 @@ and with 100,000 calls, side by side in one run.
 Each size gets its own company in one embedded DynamoDB (moto, in process) holding what that many calls leave
 behind: the calls, 1% of them with a delivery rejected (kept with the reason, through
 `deliveries.keep` with its reason), 1% of calls with their after-call work still running (evaluation due in
-10 minutes, through `after_call_work.due_item`) and 1% of texts held until the end of quiet hours tomorrow. None of
+10 minutes, through the evaluations repository) and 1% of texts held until the end of quiet hours tomorrow. None of
 that is due. Then the scanner's entry point (`functions/scanner/handler.py`) runs under the DynamoDB meter:
 - idle: nothing due anywhere;
 - with a backlog: 20 outbox events their request left unpublished (older than the grace period): the sweep
@@ -97,38 +97,39 @@ def main() -> int:
 def fill(tenant_id: str, calls: int) -> int:
     """The records `calls` calls leave behind, nothing of it due; how many items that is."""
     from leadline import deliveries
-    from leadline.data.models import Call, Notification, TenantSettings
-    from leadline.scl import after_call_work
+    from leadline.config import scaled_seconds
+    from leadline.data import keys
+    from leadline.data.models import Call, TenantSettings
+    from leadline.data.repositories import evaluations, notifications
 
-    TenantSettings(f"T#{tenant_id}", "SETTINGS", tenant_id=tenant_id, name="Bench", time_zone="America/Chicago").save()
+    pk = keys.tenant(tenant_id)
+    TenantSettings(pk, keys.SETTINGS, tenant_id=tenant_id, name="Bench", time_zone="America/Chicago").save()
     now = datetime.now(UTC)
     tomorrow = (now + timedelta(days=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    due_at = (now + timedelta(seconds=scaled_seconds(600))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     with Call.batch_write() as batch:
         for i in range(calls):
             call_id = f"CA{calls}x{i}"
             started = (now - timedelta(seconds=i * 30)).isoformat(timespec="seconds").replace("+00:00", "Z")
-            call = Call(f"T#{tenant_id}", f"CALL#{call_id}", tenant_id=tenant_id, call_id=call_id, vendor="twilio")
+            call = Call(pk, keys.call(call_id), tenant_id=tenant_id, call_id=call_id, vendor="twilio")
             call.direction, call.status, call.started_at = "inbound", "completed", started
             call.from_number, call.to_number, call.duration_seconds = "+15125550177", "+15125550100", 75
-            call.gsi1pk, call.gsi1sk = f"T#{tenant_id}#CALLS", f"{started}#{call_id}"
+            call.gsi1pk, call.gsi1sk = keys.calls_by_time(tenant_id), keys.in_order(started, call_id)
             batch.save(call)
             if i % SHARE == 0:
-                batch.save(after_call_work.due_item(tenant_id, call_id, timedelta(minutes=10)))
-                text = Notification(
-                    f"T#{tenant_id}",
-                    f"NOTIFY#{uuid.uuid4().hex}#sms",
-                    tenant_id=tenant_id,
-                    notification_id=uuid.uuid4().hex,
+                batch.save(evaluations.new(tenant_id, call_id, due_at))
+                text = notifications.new(
+                    tenant_id,
+                    uuid.uuid4().hex,
+                    "sms",
                     event_id=uuid.uuid4().hex,
                     event_type="SecondChanceLeadCreated",
                     employee_id="emp-admin",
-                    channel="sms",
                     status="held",
-                    send_after=tomorrow,
                     address="+15125550111",
                     text="Acme: new Second Chance Lead",
                 )
-                text.gsi2pk, text.gsi2sk = f"NOTIFYHELD#{i // SHARE % 4}", f"{tomorrow}#{tenant_id}#{text.sk}"
+                notifications.hold(text, tomorrow)
                 batch.save(text)
     for i in range(0, calls, SHARE):
         key = f"callrail:CAL{calls}x{i}-broken"

@@ -59,7 +59,7 @@ def raw_conditional_writes(runtime: LocalRuntime, *, writes: int, concurrency: i
             local.client = boto3.client("dynamodb", endpoint_url=runtime.aws_endpoint, region_name="us-east-1")
         local.client.put_item(
             TableName=table,
-            Item={"pk": {"S": f"BENCH#raw-{run}"}, "sk": {"S": f"{i:08d}"}, "raw": {"S": payload}},
+            Item={"pk": {"S": f"bench-raw-{run}"}, "sk": {"S": f"{i:08d}"}, "raw": {"S": payload}},  # no tenant's
             ConditionExpression="attribute_not_exists(pk)",
         )
 

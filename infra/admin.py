@@ -131,48 +131,31 @@ def set_telephony(secrets_client: Any, tenant_id: str, value: dict, *, kms_key_i
     credentials.write(secrets_client, tenant_id, credentials.TELEPHONY, value, kms_key_id=kms_key_id)
 
 
-PARTNER_FIELDS = {"thumbtack": ("username", "password"), "angi": ("api_key",)}
-GENERIC_FIELDS = ("signing_secret",)
-MIN_SECRET_LENGTH = 16
-
-
-def _check_fields(where: str, given: object, fields: tuple[str, ...]) -> None:
-    if not isinstance(given, dict):
-        raise SystemExit(f"{where}: expected an object with {', '.join(fields)}")
-    unknown = sorted(set(given) - set(fields))
-    if unknown:
-        raise SystemExit(f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(fields)}")
-    missing = [f for f in fields if not isinstance(given.get(f), str) or not given[f].strip()]
-    if missing:
-        raise SystemExit(f"{where}: missing {', '.join(missing)}")
-
-
 def set_partner_credentials(secrets_client: Any, tenant_id: str, value: dict, *, kms_key_id: str | None = None) -> None:
-    """Check the shape (a typo would only show as refused leads later), then store. Angi's key is at most 160
-    characters (Angi's limit); a generic partner's name is the one in its URL, and its secret is long enough."""
-    from leadline.errors import NotFound
-    from leadline.partners import integrations
-    from leadline.partners.common import check_generic_name
+    """Check the shape (a typo would only show as refused leads later), then store: each registered partner's
+    credentials as that partner can use them, and each generic partner's by the name in its URL, with a signing
+    secret long enough."""
+    from leadline.errors import InvalidInput, NotFound
+    from leadline.partners import integrations, registry
 
-    unknown = sorted(set(value) - {*PARTNER_FIELDS, "generic"})
+    names = [p.name for p in registry.registered()]
+    unknown = sorted(set(value) - {*names, "generic"})
     if unknown:
-        raise SystemExit(f"unknown partner(s): {', '.join(unknown)}; expected thumbtack, angi, generic")
-    for partner, fields in PARTNER_FIELDS.items():
-        if partner in value:
-            _check_fields(partner, value[partner], fields)
-    if len((value.get("angi") or {}).get("api_key", "")) > 160:
-        raise SystemExit("angi: api_key is longer than 160 characters, which Angi cannot send")
+        raise SystemExit(f"unknown partner(s): {', '.join(unknown)}; expected {', '.join([*names, 'generic'])}")
     generic = value.get("generic", {})
     if not isinstance(generic, dict):
         raise SystemExit('generic: expected {"<partner>": {"signing_secret": "..."}}')
+    checks = [(name, registry.named(name), value[name]) for name in names if name in value]
     for name, given in generic.items():
         try:
-            check_generic_name(name)
+            checks.append((f"generic.{name}", registry.generic(name), given))
         except NotFound as exc:
             raise SystemExit(f"generic: {exc.message}") from None
-        _check_fields(f"generic.{name}", given, GENERIC_FIELDS)
-        if len(given["signing_secret"]) < MIN_SECRET_LENGTH:
-            raise SystemExit(f"generic.{name}: signing_secret must be at least {MIN_SECRET_LENGTH} characters")
+    for where, partner, given in checks:
+        try:
+            partner.check_credentials(given)
+        except InvalidInput as exc:
+            raise SystemExit(f"{where}: {exc.message}") from None
     integrations.store_credentials(secrets_client, tenant_id, value, kms_key_id=kms_key_id)
 
 

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 
 from leadline.data import store
-from leadline.data.models import Call
+from leadline.data.repositories import calls
 from leadline.dni import service
 from tests.support.browser import dump_dom
 from tests.support.webhooks import twilio_sid
@@ -117,7 +117,7 @@ def test_the_test_page_shows_a_pool_number_and_a_call_to_it_is_the_visitors(tena
 
     # Then the call is theirs: the Google Ads campaign, with the session and its source kept on the call
     assert (call["attribution"], call["campaign_id"]) == ("attributed", google)
-    kept = store.plain_map(store.get(Call, tenant.tenant_id, f"CALL#{call['call_id']}").dni_session)
+    kept = store.plain_map(calls.get(tenant.tenant_id, call["call_id"]).dni_session)
     assert kept["session_id"] == session_id
     assert (kept["source"]["utm_source"], kept["source"]["utm_campaign"]) == ("google", "x")
 

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from leadline.data import store
-from leadline.data.models import Call, DniSession, TrackingNumber
+from leadline.data.models import Call, DniSession
+from leadline.data.repositories import calls, tracking_numbers
 from leadline.dni import service
 from leadline.dni.rules import Visit, check_domain, source_of
 from leadline.errors import InvalidInput
@@ -71,7 +72,7 @@ def _call(tenant, to: str, *, at: datetime | None = None) -> dict:
 
 
 def _stored_call(tenant, call_id: str) -> Call:
-    return store.get(Call, tenant.tenant_id, f"CALL#{call_id}")
+    return calls.get(tenant.tenant_id, call_id)
 
 
 def _setup_numbers_only(tenant, pool=POOL[:1]):
@@ -141,18 +142,18 @@ def test_the_configuration_is_kept_flags_its_numbers_and_says_how_to_install(ten
     assert install["snippet_url"] == f"{runtime.api_url}/dni/{tenant.tenant_id}/snippet.js"
     assert install["html"] == f'<script src="{install["snippet_url"]}" async></script>'
     assert install["test_page_url"] == f"{runtime.api_url}/dni/{tenant.tenant_id}/test-page"
-    flags = {n: store.get(TrackingNumber, tenant.tenant_id, f"NUMBER#{n}").dni_pool for n in POOL}
+    flags = {n: tracking_numbers.get(tenant.tenant_id, n).dni_pool for n in POOL}
     assert flags == dict.fromkeys(POOL, True)
     # And a number leaving the pool loses its flag, in the same change
     changed = tenant.admin.put(
         "/v1/dni", {"pool": POOL[:2], "domain": "www.acme-home.example", "default_number": DEFAULT}
     )
     assert changed.status_code == 200 and changed.json()["pool"] == POOL[:2]
-    assert store.get(TrackingNumber, tenant.tenant_id, f"NUMBER#{POOL[2]}").dni_pool is None
-    assert store.get(TrackingNumber, tenant.tenant_id, f"NUMBER#{POOL[0]}").dni_pool is True
+    assert tracking_numbers.get(tenant.tenant_id, POOL[2]).dni_pool is None
+    assert tracking_numbers.get(tenant.tenant_id, POOL[0]).dni_pool is True
     # And a tracking number edited afterwards keeps its flag
     assert tenant.admin.patch(f"/v1/tracking-numbers/{POOL[0]}", {"label": "Website 1"}).status_code == 200
-    assert store.get(TrackingNumber, tenant.tenant_id, f"NUMBER#{POOL[0]}").dni_pool is True
+    assert tracking_numbers.get(tenant.tenant_id, POOL[0]).dni_pool is True
 
 
 def test_only_marketing_may_change_it(tenant):
@@ -196,7 +197,7 @@ def test_pool_numbers_must_be_the_companys_own_tracking_numbers(tenant, other_te
     assert response.status_code == 422 and "at least one of utm_source" in response.json()["message"]
     # nothing was kept, nothing flagged
     assert admin.get("/v1/dni").json()["configured"] is False
-    assert store.get(TrackingNumber, tenant.tenant_id, f"NUMBER#{POOL[0]}").dni_pool is None
+    assert tracking_numbers.get(tenant.tenant_id, POOL[0]).dni_pool is None
     assert put(POOL[:1]).status_code == 200
 
 

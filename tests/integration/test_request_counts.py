@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 
 from bench.ddb_requests import Measured, Traffic, measure, run_all, seed_company
-from leadline import deliveries
+from leadline.data import keys
 from leadline.data.models import Delivery, Lead
-from leadline.events import outbox
-from leadline.notifications import service as notifications
-from leadline.scl import after_call_work
+from leadline.data.repositories import deliveries, evaluations, notifications, outbox
+from leadline.data.repositories import leads as lead_records
 
 # Every staff request begins with one BatchGetItem: the caller's employee record and role (permissions are read
 # fresh on every request). Then a read is one key lookup or one Query, with a few named exceptions.
@@ -205,7 +204,7 @@ def test_the_hot_paths_make_their_fixed_requests(measured):
 
 
 def test_an_idle_sweep_of_the_scanner_is_one_query_per_shard_of_its_four_indexes(traffic):
-    shards = outbox.SHARDS + deliveries.PENDING_SHARDS + after_call_work.SHARDS + notifications.HELD_SHARDS
+    shards = outbox.SHARDS + deliveries.PENDING_SHARDS + evaluations.SHARDS + notifications.HELD_SHARDS
     for _attempt in range(3):  # other tests' work may come due in the session; the sweep after it is idle
         sweep = measure(traffic.scanner(), 1)
         if not any(sweep.outcomes[0].values()):
@@ -218,9 +217,9 @@ def test_an_idle_sweep_of_the_scanner_is_one_query_per_shard_of_its_four_indexes
 def test_a_rejected_delivery_is_not_left_in_the_scanners_pending_index(tenant):
     response = tenant.vendors.callrail(b'{"id": "CAL-broken", "duration": "a lot"')
     assert response.status_code == 400
-    (kept,) = Delivery.query(f"T#{tenant.tenant_id}", Delivery.sk.startswith("DELIVERY#"))
+    (kept,) = Delivery.query(keys.tenant(tenant.tenant_id), Delivery.sk.startswith(keys.DELIVERIES))
     assert kept.state == deliveries.REJECTED and kept.raw
-    pending = Delivery.by_parent.query(deliveries.pending_shard(tenant.tenant_id, kept.dedupe_key))
+    pending = Delivery.by_parent.query(deliveries.pending_partition(tenant.tenant_id, kept.dedupe_key))
     assert kept.dedupe_key not in {r.dedupe_key for r in pending if r.tenant_id == tenant.tenant_id}
 
 
@@ -232,14 +231,14 @@ def test_a_filtered_list_reads_at_most_five_pages_and_goes_on_by_its_next_token(
     with Lead.batch_write() as batch:
         for i in range(603):
             lead = Lead(
-                f"T#{tenant.tenant_id}",
-                f"LEAD#ld-{i:04d}",
+                keys.tenant(tenant.tenant_id),
+                keys.lead(f"ld-{i:04d}"),
                 tenant_id=tenant.tenant_id,
                 lead_id=f"ld-{i:04d}",
                 source="online" if i < 3 else "manual",
                 created_at=f"2026-11-01T00:{i // 60:02d}:{i % 60:02d}.000Z",
             )
-            lead.gsi1pk, lead.gsi1sk = f"T#{tenant.tenant_id}#LEADS", f"{lead.created_at}#{lead.lead_id}"
+            lead_records.index(lead)
             batch.save(lead)
     # When the staff list the leads from the website, 50 a page, following next_token
     pages, token = [], None

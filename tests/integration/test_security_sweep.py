@@ -34,6 +34,7 @@ from infra.local.runtime import ACCOUNT, REGION
 from infra.local.seed_partners import new_credentials
 from infra.topology import TOPOLOGY
 from leadline.calls.vendors import native
+from leadline.data import keys
 from leadline.observability import logger
 from leadline.partners import generic, integrations, thumbtack
 from leadline.permissions import ALL_PERMISSIONS, Permission
@@ -259,7 +260,7 @@ def partition(tenant_id: str) -> dict[str, str]:
 
     with linearizable._LOCK:
         table = dynamodb_backends[ACCOUNT][REGION].tables[os.environ["RECORDS_TABLE_NAME"]]
-        items = table.items.get(DynamoType({"S": f"T#{tenant_id}"}), {})
+        items = table.items.get(DynamoType({"S": keys.tenant(tenant_id)}), {})
         return {key.value: json.dumps(item.to_json(), sort_keys=True, default=str) for key, item in items.items()}
 
 
@@ -267,23 +268,24 @@ def queried_sort_keys(tenant_id: str) -> set[str]:
     """The same partition's sort keys through DynamoDB's API: what `partition` must agree with."""
     import boto3
 
-    client, keys = boto3.client("dynamodb"), set()
+    client, sort_keys = boto3.client("dynamodb"), set()
     query = {
         "TableName": os.environ["RECORDS_TABLE_NAME"],
         "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"T#{tenant_id}"}},
+        "ExpressionAttributeValues": {":pk": {"S": keys.tenant(tenant_id)}},
         "ProjectionExpression": "sk",
         "ConsistentRead": True,
     }
     while True:
         page = client.query(**query)
-        keys |= {item["sk"]["S"] for item in page["Items"]}
+        sort_keys |= {item["sk"]["S"] for item in page["Items"]}
         if "LastEvaluatedKey" not in page:
-            return keys
+            return sort_keys
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-TRANSIENT = ("OUTBOX#", "DUE#")  # events not yet on the bus, calls not yet evaluated: the scanner's to finish
+# events not yet on the bus, calls not yet evaluated: the scanner's to finish
+TRANSIENT = (keys.OUTBOX_EVENTS, keys.EVALUATIONS_DUE)
 
 
 def settled(*tenant_ids: str, quiet: float = 1.2, timeout: float = 30.0) -> None:
@@ -1052,6 +1054,24 @@ def _online_booking(target: Sender, other: Sender, case: str) -> requests.Respon
     return requests.post(f"{target.tenant.admin.base_url}/v1/online-bookings", json=body, headers=headers, timeout=30)
 
 
+PARTNER_SENDS = {"thumbtack": _thumbtack, "angi": _angi, "generic": _generic_partner}
+
+
+def _partner(target: Sender, other: Sender, case: str) -> requests.Response:
+    """The partners' route: `case` is "<partner>:<case>" for one partner's scheme; "valid" is each partner's valid
+    delivery in turn (each must store something once accepted), answered as the first not accepted, or the last."""
+    if case != "valid":
+        partner, _, case = case.partition(":")
+        return PARTNER_SENDS[partner](target, other, case)
+    answers = []
+    for partner, send in PARTNER_SENDS.items():
+        before = partition(target.tenant_id)
+        answers.append(answer := send(target, other, "valid"))
+        accepted = 200 <= answer.status_code < 300
+        assert not accepted or diff(before, partition(target.tenant_id)), f"{partner} [valid]: accepted, not stored"
+    return next((a for a in answers if not 200 <= a.status_code < 300), answers[-1])
+
+
 @dataclass(frozen=True)
 class Scheme:
     """A public route's authentication: how to send a delivery (valid, or one of `cases`) and the status that
@@ -1064,6 +1084,11 @@ class Scheme:
 
 UNTIMED = ("missing", "wrong", "other_company")  # a scheme without a timestamp has no stale case
 TIMESTAMPED = (*UNTIMED, "stale")
+PARTNER_CASES = tuple(
+    f"{partner}:{case}"
+    for partner, cases in {"thumbtack": UNTIMED, "angi": UNTIMED, "generic": TIMESTAMPED}.items()
+    for case in cases
+)
 AUTHENTICATED = {
     # Twilio asks for 403; its signature covers the URL, and so the company in it
     **{
@@ -1074,9 +1099,9 @@ AUTHENTICATED = {
     ("POST", "/webhooks/callrail/{tenant_id}"): Scheme(_callrail, 401, UNTIMED),
     ("POST", "/webhooks/callrail/{tenant_id}/{event}"): Scheme(_callrail_event, 401, UNTIMED),
     ("POST", "/webhooks/calls/{tenant_id}"): Scheme(_native, 401, TIMESTAMPED),
-    ("POST", "/webhooks/partners/thumbtack/{tenant_id}"): Scheme(_thumbtack, 401, UNTIMED),  # HTTP Basic
-    ("POST", "/webhooks/partners/angi/{tenant_id}"): Scheme(_angi, 401, UNTIMED),  # an API key
-    ("POST", "/webhooks/partners/{partner}/{tenant_id}"): Scheme(_generic_partner, 401, TIMESTAMPED),
+    # one route for every lead partner, each with its own scheme: Thumbtack's HTTP Basic, Angi's API key, the
+    # generic partners' timestamped signature
+    ("POST", "/webhooks/partners/{partner}/{tenant_id}"): Scheme(_partner, 401, PARTNER_CASES),
     # the key names its company: "other_company" is another company's secret under this company's name
     ("POST", "/v1/online-bookings"): Scheme(_online_booking, 401, UNTIMED),
 }

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from leadline.errors import InvalidInput
 
+DEFAULT_SESSION_MINUTES = 30
 MIN_SESSION_MINUTES = 5
 MAX_SESSION_MINUTES = 240
 MAX_POOL = 30  # one transaction flags the numbers that join and leave the pool (DynamoDB: 100 items)

@@ -1,11 +1,9 @@
 """Dynamic number insertion: the company's pool of tracking numbers, one held per website visitor, and the calls to
 those numbers attributed to the visitor's source.
 
-Items (tenant-first keys, see data/models.py):
-  DNI#CONFIG                                 the configuration
-  DNI#NUMBER#<e164>                          who holds a pool number now (the lock; its version guards takes)
-  DNIVISIT#<session id>                      a visitor's session (TTL)
-  DNIHOLD#<e164>#<assigned_at>#<session id>  a number held by a session over a window (TTL 30 days after it)
+Items (their keys: data/keys.py; their access: data/repositories/dni.py): the configuration; each pool number's
+holder (the lock; its version guards takes); a visitor's session (TTL); a number held by a session over a window
+(TTL 30 days after it).
 
 Taking a number: one consistent Query reads the configuration and every pool number's holder; the visitor takes
 the free number held least recently (none free: the one whose visitor was seen least recently), in one transaction
@@ -21,29 +19,18 @@ window, the call is `direct`: the number was shown by no live session (a page wi
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
 from leadline import phones
+from leadline.config import public_api_base_url_if_set
 from leadline.data import store
-from leadline.data.models import (
-    Call,
-    DniConfig,
-    DniHold,
-    DniPoolNumber,
-    DnisClaim,
-    DniSession,
-    RecordModel,
-    TenantSettings,
-    TrackingNumber,
-    tenant_pk,
-)
+from leadline.data.models import Call, DniConfig, DniHold, DniPoolNumber, DniSession, TrackingNumber
+from leadline.data.repositories import campaigns, settings, tracking_numbers
+from leadline.data.repositories import dni as dni_items
 from leadline.data.store import TxStep
 from leadline.dni import rules
 from leadline.dni.rules import Visit
@@ -51,11 +38,6 @@ from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.ids import new_id
 from leadline.setup.attribution import ATTRIBUTED, DIRECT, UNKNOWN
 
-CONFIG_SK = "DNI#CONFIG"
-POOL_PREFIX = "DNI#"  # the configuration and the pool numbers' holders, read together
-NUMBER_PREFIX = "DNI#NUMBER#"
-SESSION_PREFIX = "DNIVISIT#"
-HOLD_PREFIX = "DNIHOLD#"
 HOLD_RETENTION = timedelta(days=30)
 CLOCK_TOLERANCE = timedelta(seconds=2)  # vendors stamp calls to the second, from their own clocks
 MAX_ATTEMPTS = 12
@@ -90,7 +72,7 @@ def paths(tenant_id: str) -> dict[str, str]:
 
 
 def public_base_url() -> str | None:
-    return (os.environ.get("PUBLIC_API_BASE_URL") or "").rstrip("/") or None
+    return public_api_base_url_if_set()
 
 
 def install(tenant_id: str, base_url: str | None = None) -> dict[str, Any]:
@@ -109,7 +91,7 @@ def config_view(tenant_id: str, config: DniConfig | None) -> dict[str, Any]:
             "configured": False,
             "domain": None,
             "pool": [],
-            "session_minutes": 30,
+            "session_minutes": rules.DEFAULT_SESSION_MINUTES,
             "default_number": None,
             "source_rules": [],
             "install": install(tenant_id),
@@ -128,11 +110,7 @@ def config_view(tenant_id: str, config: DniConfig | None) -> dict[str, Any]:
 
 
 def get_config(tenant_id: str) -> dict[str, Any]:
-    return config_view(tenant_id, store.get(DniConfig, tenant_id, CONFIG_SK))
-
-
-def _number_sk(number: str) -> str:
-    return f"NUMBER#{number}"
+    return config_view(tenant_id, dni_items.get_config(tenant_id))
 
 
 def put_config(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +119,7 @@ def put_config(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
     unflagged, in the same transaction."""
     domain = rules.check_domain(data["domain"])
     minutes = data.get("session_minutes")
-    minutes = rules.check_session_minutes(30 if minutes is None else int(minutes))
+    minutes = rules.check_session_minutes(rules.DEFAULT_SESSION_MINUTES if minutes is None else int(minutes))
     default_number = phones.to_e164(data["default_number"], field="default_number")
     pool = list(dict.fromkeys(phones.to_e164(n, field="pool") for n in data.get("pool") or []))
     source_rules = [{k: v for k, v in r.items() if v is not None} for r in data.get("source_rules") or []]
@@ -155,56 +133,55 @@ def put_config(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
             "must not be taken for a visitor's session; use the company's main number",
             field="default_number",
         )
-    config = store.get(DniConfig, tenant_id, CONFIG_SK, consistent=True)
+    config = dni_items.get_config(tenant_id, consistent=True)
     old_pool = list(config.pool) if config else []
     joining = [n for n in pool if n not in old_pool]
     leaving = [n for n in old_pool if n not in pool]
     campaign_ids = sorted({r["campaign_id"] for r in source_rules})
     # at most 90 keys (BatchGetItem takes 100); the rules' campaigns in a second read
-    keys = [_number_sk(n) for n in pool + leaving] + [f"DNIS#{n}" for n in joining]
-    found = store.batch_get_raw(tenant_id, keys, consistent=True)
+    wanted = [tracking_numbers.key(n) for n in pool + leaving] + [campaigns.dnis_key(n) for n in joining]
+    found = store.batch_get_raw(tenant_id, wanted, consistent=True)
     if campaign_ids:
-        found |= store.batch_get_raw(tenant_id, [f"CAMPAIGN#{c}" for c in campaign_ids])
+        found |= store.batch_get_raw(tenant_id, [campaigns.key(c) for c in campaign_ids])
     problems = []
     for n in pool:
-        raw = found.get(_number_sk(n))
-        if raw is None:
+        number = tracking_numbers.from_batch(found, n)
+        claim = campaigns.dnis_from_batch(found, n)
+        if number is None:
             problems.append(f"{n} is not a tracking number of this company (add it under /v1/tracking-numbers first)")
-        elif TrackingNumber.from_raw_data(raw).number_type != "tracking":
+        elif number.number_type != "tracking":
             problems.append(f"{n} is a direct-dial number, and direct-dial numbers never attribute")
-        elif f"DNIS#{n}" in found:
-            campaign = DnisClaim.from_raw_data(found[f"DNIS#{n}"]).campaign_id
+        elif claim is not None:
+            campaign = claim.campaign_id
             problems.append(
                 f"{n} is the advertised number (DNIS) of campaign {campaign}: calls to it outside a visitor's session "
                 "would no longer go to that campaign; use numbers advertised nowhere else"
             )
     if problems:
         raise InvalidInput("pool: " + "; ".join(problems), field="pool")
-    missing = [c for c in campaign_ids if f"CAMPAIGN#{c}" not in found]
+    missing = [c for c in campaign_ids if campaigns.from_batch(found, c) is None]
     if missing:
         raise InvalidInput(f"source_rules: campaign(s) not found: {', '.join(missing)}", field="source_rules")
 
     if config is None:
-        config = store.new_item(DniConfig, tenant_id, CONFIG_SK)
+        config = dni_items.new_config(tenant_id)
     config.domain, config.pool, config.session_minutes = domain, pool, minutes
     config.default_number, config.source_rules = default_number, source_rules
     store.touch(config)
     steps = [TxStep.put(config, "the DNI configuration was changed by someone else at the same time; retry")]
     for number, flag in [(n, True) for n in joining] + [(n, None) for n in leaving]:
-        raw = found.get(_number_sk(number))
-        if raw is None:
+        item = tracking_numbers.from_batch(found, number)
+        if item is None:
             continue
-        item = TrackingNumber.from_raw_data(raw)
         item.dni_pool = flag
         store.touch(item)
         steps.append(TxStep.put(item, f"tracking number {number} changed at the same time; retry"))
     for number in joining:  # a campaign must not start advertising it meanwhile
         steps.append(
-            TxStep.check(
-                DnisClaim,
+            campaigns.dnis_free_check(
                 tenant_id,
-                f"DNIS#{number}",
-                DnisClaim.pk.does_not_exist(),
+                number,
+                None,
                 f"{number} just became the advertised number (DNIS) of a campaign; it cannot be in the pool",
                 InvalidInput,
             )
@@ -216,45 +193,21 @@ def put_config(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
 # --- sessions (the website) ----------------------------------------------------------------------
 
 
-def _read_pool(tenant_id: str) -> tuple[DniConfig | None, dict[str, DniPoolNumber]]:
-    """The configuration and every pool number's holder: one consistent Query."""
-    config, holders = None, {}
-    for item in _query_raw(tenant_id, RecordModel.sk.startswith(POOL_PREFIX)):
-        sk = item["sk"]["S"]
-        if sk == CONFIG_SK:
-            config = DniConfig.from_raw_data(item)
-        elif sk.startswith(NUMBER_PREFIX):
-            holder = DniPoolNumber.from_raw_data(item)
-            holders[holder.number] = holder
-    return config, holders
-
-
-def _query_raw(tenant_id: str, condition) -> list[dict]:
-    items, start = [], None
-    while True:
-        page = RecordModel._get_connection().query(
-            tenant_pk(tenant_id), range_key_condition=condition, consistent_read=True, exclusive_start_key=start
-        )
-        items += page.get("Items", [])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return items
-
-
 def public_config(tenant_id: str) -> tuple[DniConfig, str]:
     """The configuration and the company's name, for the snippet and the test page (one BatchGetItem)."""
     check_tenant_id(tenant_id)
-    found = store.batch_get_raw(tenant_id, [CONFIG_SK, "SETTINGS"])
-    if CONFIG_SK not in found:
+    found = store.batch_get_raw(tenant_id, [dni_items.CONFIG_KEY, settings.KEY])
+    config = dni_items.config_from_batch(found)
+    if config is None:
         raise NotFound("dynamic number insertion is not set up for this company")
-    name = TenantSettings.from_raw_data(found["SETTINGS"]).name if "SETTINGS" in found else ""
-    return DniConfig.from_raw_data(found[CONFIG_SK]), name
+    company = settings.from_batch(found)
+    return config, company.name if company else ""
 
 
 def domain_of(tenant_id: str) -> str:
     """The configured domain, for CORS (one GetItem)."""
     check_tenant_id(tenant_id)
-    config = store.get(DniConfig, tenant_id, CONFIG_SK)
+    config = dni_items.get_config(tenant_id)
     if config is None:
         raise NotFound("dynamic number insertion is not set up for this company")
     return config.domain
@@ -271,12 +224,12 @@ def open_session(tenant_id: str, visit: Visit, *, now: datetime | None = None) -
         if attempt:
             time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
         moment = now or datetime.now(UTC)
-        config, holders = _read_pool(tenant_id)
+        config, holders = dni_items.pool(tenant_id)
         if config is None:
             raise NotFound("dynamic number insertion is not set up for this company")
         session = None
         if visit.session_id and SESSION_ID.match(visit.session_id):
-            session = store.get(DniSession, tenant_id, SESSION_PREFIX + visit.session_id, consistent=True)
+            session = dni_items.get_session(tenant_id, visit.session_id)
         live = session is not None and _moment(session.held_until) > moment and session.number in config.pool
         try:
             if live and (holders.get(session.number) and holders[session.number].session_id == session.session_id):
@@ -293,10 +246,9 @@ def _window(config: DniConfig, moment: datetime) -> datetime:
 
 
 def _hold(tenant_id: str, session: DniSession) -> DniHold:
-    return store.new_item(
-        DniHold,
+    return dni_items.new_hold(
         tenant_id,
-        session.hold_sk,
+        session,
         session_id=session.session_id,
         number=session.number,
         source=store.plain_map(session.source) or {},
@@ -346,21 +298,21 @@ def _take(
     attempt: int,
 ) -> dict[str, Any]:
     number = _pick(config, holders, moment, attempt)
-    holder = holders.get(number) or store.new_item(DniPoolNumber, tenant_id, NUMBER_PREFIX + number, number=number)
+    holder = holders.get(number) or dni_items.new_pool_number(tenant_id, number)
     now, until = _iso(moment), _window(config, moment)
     if kept is not None:
         session, source = kept, store.plain_map(kept.source) or {}
         campaign_id, rule = kept.campaign_id, kept.campaign_rule
     else:
         session_id = new_id("dnis")
-        session = store.new_item(DniSession, tenant_id, SESSION_PREFIX + session_id, session_id=session_id)
+        session = dni_items.new_session(tenant_id, session_id)
         source = rules.source_of(visit, config.domain)
         campaign_id, rule = _campaign(tenant_id, config, source, number)
     holder.session_id, holder.assigned_at, holder.held_until = session.session_id, now, _iso(until)
     store.touch(holder)
     session.number, session.source, session.campaign_id, session.campaign_rule = number, source, campaign_id, rule
     session.assigned_at, session.held_until, session.expires_at = now, _iso(until), until
-    session.hold_sk = f"{HOLD_PREFIX}{number}#{now}#{session.session_id}"
+    session.hold_sk = dni_items.hold_key(number, now, session.session_id)
     store.touch(session)
     steps = [
         TxStep.put(holder, "another visitor took the number at the same time"),
@@ -381,7 +333,7 @@ def _campaign(tenant_id: str, config: DniConfig, source: dict[str, str], number:
     campaign_id, index = rules.match_rule(source, [store.plain_map(r) for r in config.source_rules])
     if campaign_id:
         return campaign_id, f"rule:{index}"
-    tracking = store.get(TrackingNumber, tenant_id, _number_sk(number))
+    tracking = tracking_numbers.get(tenant_id, number)
     if tracking is not None and tracking.campaign_id:
         return tracking.campaign_id, "number_campaign"
     return None, "unknown"
@@ -405,7 +357,7 @@ def session_view(session: DniSession) -> dict[str, Any]:
 def get_session(tenant_id: str, session_id: str) -> DniSession | None:
     if not SESSION_ID.match(session_id or ""):
         return None
-    return store.get(DniSession, tenant_id, SESSION_PREFIX + session_id, consistent=True)
+    return dni_items.get_session(tenant_id, session_id)
 
 
 # --- calls to pool numbers -----------------------------------------------------------------------
@@ -413,23 +365,8 @@ def get_session(tenant_id: str, session_id: str) -> DniSession | None:
 
 def hold_at(tenant_id: str, number: str, moment: datetime) -> DniHold | None:
     """The session that held `number` when a call began at `moment`, if any: one Query (newest hold first)."""
-    low = f"{HOLD_PREFIX}{number}#"
-    high = f"{low}{_iso(moment + CLOCK_TOLERANCE)}#~"
-    try:
-        hold = next(
-            iter(
-                DniHold.query(
-                    tenant_pk(tenant_id),
-                    DniHold.sk.between(low, high),
-                    scan_index_forward=False,
-                    limit=1,
-                    consistent_read=True,
-                )
-            )
-        )
-    except (StopIteration, DoesNotExist):
-        return None
-    return hold if _moment(hold.held_until) >= moment else None
+    hold = dni_items.latest_hold(tenant_id, number, began_by=_iso(moment + CLOCK_TOLERANCE))
+    return hold if hold is not None and _moment(hold.held_until) >= moment else None
 
 
 def attribute(call: Call, number: TrackingNumber, started_at: datetime | None) -> None:

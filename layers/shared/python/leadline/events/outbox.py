@@ -6,20 +6,20 @@ publishes it again and consumers recognise it by that id."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadline.config import scaled_seconds
-from leadline.data import store
-from leadline.data.models import OutboxEvent, tenant_pk
+from leadline.config import event_bus_name, scaled_seconds
+from leadline.data.models import OutboxEvent
+from leadline.data.repositories import outbox as outbox_items
 from leadline.data.store import TxStep
 from leadline.ids import utc_now
+from leadline.observability import logger
 
 SOURCE = "leadline"
-SHARDS = 8
 BATCH = 10  # PutEvents' limit
 # A request publishes its own events right after its commit; the sweep leaves them that long (a minute, and never
 # under 10 s even when LEADLINE_TIME_SCALE speeds timers up), or a slow request and the sweep would both publish.
@@ -38,22 +38,14 @@ class DomainEvent:
         return {"event_id": self.event_id, "tenant_id": self.tenant_id, "occurred_at": self.occurred_at, **self.detail}
 
 
-def shard_key(event_id: str) -> str:
-    return f"OUTBOX#{int(hashlib.sha256(event_id.encode()).hexdigest(), 16) % SHARDS}"
-
-
 def record(event: DomainEvent) -> OutboxEvent:
-    item = store.new_item(
-        OutboxEvent,
+    return outbox_items.new(
         event.tenant_id,
-        f"OUTBOX#{event.event_id}",
-        event_id=event.event_id,
+        event.event_id,
+        event.occurred_at,
         detail_type=event.detail_type,
         detail=json.dumps(event.body()),
-        occurred_at=event.occurred_at,
     )
-    item.gsi1pk, item.gsi1sk = shard_key(event.event_id), f"{event.occurred_at}#{event.event_id}"
-    return item
 
 
 def step(event: DomainEvent) -> TxStep:
@@ -76,8 +68,6 @@ class Publisher:
     def publish(self, items: list[OutboxEvent]) -> None:
         """Put the events on the bus (10 at a time), then clear them from the outbox. Entries EventBridge refuses
         stay there (and the call raises): only they are published again."""
-        from leadline.config import event_bus_name
-
         bus = self._bus_name or event_bus_name()
         for start in range(0, len(items), BATCH):
             batch = items[start : start + BATCH]
@@ -105,8 +95,6 @@ _default_publisher = Publisher()
 
 def publish_after_commit(events: list[DomainEvent], publisher: Publisher | None = None) -> None:
     """Publish what a committed transaction recorded. A failure here loses nothing: the scanner sweeps it."""
-    from leadline.observability import logger
-
     try:
         (publisher or _default_publisher).publish([record(e) for e in events])
     except Exception:  # noqa: BLE001 - the outbox keeps it; the scanner publishes it
@@ -115,17 +103,15 @@ def publish_after_commit(events: list[DomainEvent], publisher: Publisher | None 
 
 def sweep(*, publisher: Publisher | None = None, grace_seconds: float | None = None, limit: int = 500) -> int:
     """Publish outbox events older than the grace period (younger ones are still being published by their request)."""
-    from datetime import UTC, datetime, timedelta
-
     grace = max(scaled_seconds(60), MIN_GRACE_SECONDS) if grace_seconds is None else grace_seconds
     cutoff = (datetime.now(UTC) - timedelta(seconds=grace)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     published = 0
-    for shard in range(SHARDS):
-        items = list(OutboxEvent.by_parent.query(f"OUTBOX#{shard}", OutboxEvent.gsi1sk < cutoff, limit=limit))
+    for shard in range(outbox_items.SHARDS):
+        items = list(outbox_items.older_than(shard, cutoff, limit=limit))
         if items:
             (publisher or _default_publisher).publish(items)
             published += len(items)
     return published
 
 
-__all__ = ["DomainEvent", "Publisher", "publish_after_commit", "step", "sweep", "tenant_pk"]
+__all__ = ["DomainEvent", "Publisher", "publish_after_commit", "step", "sweep"]

@@ -29,15 +29,10 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from leadline import config, phones
 from leadline.data import store
-from leadline.data.models import (
-    Employee,
-    Notification,
-    NotificationPreferences,
-    Role,
-    TenantSettings,
-    TrackingNumber,
-    tenant_pk,
-)
+from leadline.data.models import Employee, Notification, NotificationPreferences, TenantSettings
+from leadline.data.repositories import notifications as notification_items
+from leadline.data.repositories import people, tracking_numbers
+from leadline.data.repositories import settings as tenant_settings
 from leadline.errors import InvalidInput, NotFound
 from leadline.ids import utc_now
 from leadline.notifications import channels
@@ -49,8 +44,6 @@ CHANNELS = (IN_APP, EMAIL, SMS)
 SENDING, SENT, FAILED, SKIPPED, HELD = "sending", "sent", "failed", "skipped", "held"
 LEASE = timedelta(minutes=2)
 RETENTION = timedelta(days=90)
-HELD_SHARDS = 4
-SETTINGS_SK = "SETTINGS"
 
 
 class DeliveryFailed(Exception):
@@ -65,10 +58,6 @@ def notification_id(event_id: str, employee_id: str) -> str:
     return "ntf-" + hashlib.sha256(f"{event_id}|{employee_id}".encode()).hexdigest()[:24]
 
 
-def _sk(notification: str, channel: str) -> str:
-    return f"NOTIFY#{notification}#{channel}"
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -78,18 +67,11 @@ def _iso(moment: datetime) -> str:
 
 def audience(tenant_id: str, permission: str) -> list[Employee]:
     """Active employees whose role or own grants give `permission`: one query and one batch read of roles."""
-    employees: list[Employee] = []
-    token = None
-    while True:
-        page = store.query_page(Employee, tenant_id, sk_prefix="EMPLOYEE#", limit=store.MAX_PAGE, next_token=token)
-        employees += [e for e in page.items if e.active]
-        token = page.next_token
-        if not token:
-            break
-    roles = store.batch_get(Role, tenant_id, {f"ROLE#{e.role_id}" for e in employees})
+    employees = [e for e in people.employees.list_all(tenant_id) if e.active]
+    roles = people.roles.batch_get(tenant_id, {e.role_id for e in employees})
     granted = []
     for employee in employees:
-        role = roles.get(f"ROLE#{employee.role_id}")
+        role = roles.get(employee.role_id)
         permissions = set(role.permissions or ()) if role else set()
         if permission in permissions | set(employee.granted_permissions or ()):
             granted.append(employee)
@@ -136,12 +118,8 @@ def render(kind: Kind, detail: dict[str, Any], settings: TenantSettings) -> Mess
 # --- preferences ---------------------------------------------------------------------------------
 
 
-def _prefs_sk(employee_id: str) -> str:
-    return f"NOTIFYPREFS#{employee_id}"
-
-
 def preferences(tenant_id: str, employee: Employee, stored: NotificationPreferences | None = None) -> dict[str, Any]:
-    p = stored or store.get(NotificationPreferences, tenant_id, _prefs_sk(employee.employee_id))
+    p = stored or notification_items.get_preferences(tenant_id, employee.employee_id)
     return {
         "channels": {
             IN_APP: p.in_app_enabled if p else True,
@@ -154,14 +132,14 @@ def preferences(tenant_id: str, employee: Employee, stored: NotificationPreferen
 
 
 def get_preferences(tenant_id: str, employee_id: str) -> dict[str, Any]:
-    employee = store.get_or_404(Employee, tenant_id, f"EMPLOYEE#{employee_id}", "employee")
+    employee = people.employees.get_or_404(tenant_id, employee_id)
     return preferences(tenant_id, employee)
 
 
 def put_preferences(tenant_id: str, employee_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    employee = store.get_or_404(Employee, tenant_id, f"EMPLOYEE#{employee_id}", "employee")
-    p = store.get(NotificationPreferences, tenant_id, _prefs_sk(employee_id)) or store.new_item(
-        NotificationPreferences, tenant_id, _prefs_sk(employee_id), employee_id=employee_id
+    employee = people.employees.get_or_404(tenant_id, employee_id)
+    p = notification_items.get_preferences(tenant_id, employee_id) or notification_items.new_preferences(
+        tenant_id, employee_id
     )
     for channel, enabled in (changes.get("channels") or {}).items():
         setattr(p, f"{channel}_enabled", enabled)
@@ -184,17 +162,10 @@ def _text_origin(tenant_id: str, settings: TenantSettings) -> tuple[str | None, 
     """(the number texts go from, None) or (None, why texts cannot go)."""
     if not settings.sms_registered:
         return None, "the company's SMS registration is not complete (settings: sms_registered)"
-    page = store.query_page(
-        TrackingNumber,
-        tenant_id,
-        sk_prefix="NUMBER#",
-        limit=store.MAX_PAGE,
-        next_token=None,
-        filter_condition=TrackingNumber.sms_registered == True,  # noqa: E712 - a DynamoDB condition
-    )
-    if not page.items:
+    numbers = tracking_numbers.registered_for_texts(tenant_id)
+    if not numbers:
         return None, "no tracking number is registered for text messaging"
-    return sorted(n.number for n in page.items)[0], None
+    return sorted(n.number for n in numbers)[0], None
 
 
 def quiet_until(settings: TenantSettings, now: datetime) -> datetime | None:
@@ -218,18 +189,18 @@ def notify(detail_type: str, detail: dict[str, Any]) -> dict[str, int]:
     if kind is None or not kind.applies(detail):
         return {}
     tenant_id, event_id = detail["tenant_id"], detail["event_id"]
-    settings = store.get(TenantSettings, tenant_id, SETTINGS_SK)
+    settings = tenant_settings.get(tenant_id)
     if settings is None:
         return {}
     recipients = audience(tenant_id, kind.audience)
-    stored = store.batch_get(NotificationPreferences, tenant_id, [_prefs_sk(e.employee_id) for e in recipients])
+    stored = notification_items.preferences_of(tenant_id, [e.employee_id for e in recipients])
     message = render(kind, detail, settings)
     origin, no_texts = _text_origin(tenant_id, settings)
     sender = settings.notification_sender or config.notification_sender()
     counts: Counter[str] = Counter()
     failures: list[str] = []
     for employee in recipients:
-        prefs = preferences(tenant_id, employee, stored.get(_prefs_sk(employee.employee_id)))
+        prefs = preferences(tenant_id, employee, stored.get(employee.employee_id))
         for channel in CHANNELS:
             if not prefs["channels"][channel]:
                 continue
@@ -255,15 +226,13 @@ def notify(detail_type: str, detail: dict[str, Any]) -> dict[str, int]:
 
 def _item(tenant_id: str, event_id: str, detail_type: str, employee_id: str, channel: str, m: Message) -> Notification:
     nid = notification_id(event_id, employee_id)
-    item = store.new_item(
-        Notification,
+    item = notification_items.new(
         tenant_id,
-        _sk(nid, channel),
-        notification_id=nid,
+        nid,
+        channel,
         event_id=event_id,
         event_type=detail_type,
         employee_id=employee_id,
-        channel=channel,
         status=SENDING,
         title=m.title,
         text=m.sms if channel == SMS else m.text,
@@ -299,8 +268,7 @@ def _final(item: Notification, status: str, reason: str | None = None) -> str:
 
 
 def _in_app(item: Notification) -> str:
-    item.gsi1pk = f"{tenant_pk(item.tenant_id)}#EMPLOYEE#{item.employee_id}#INBOX"
-    item.gsi1sk = f"{item.created_at}#{item.notification_id}"
+    notification_items.put_in_inbox(item)
     return _final(item, SENT)
 
 
@@ -308,7 +276,7 @@ def _send(item: Notification, send) -> str:
     """Claim, send, mark: the three steps of an outside channel."""
     item.lease_until = _iso(datetime.now(UTC) + LEASE)
     if not _claim(item):
-        held = store.get(Notification, item.tenant_id, item.sk, consistent=True)
+        held = notification_items.get(item.tenant_id, item.notification_id, item.channel, consistent=True)
         if held is not None and held.status == SENDING:
             raise SendInProgress(f"another delivery is sending it (lease until {held.lease_until}); retry after")
         return "duplicate"
@@ -322,8 +290,7 @@ def _send(item: Notification, send) -> str:
             Notification.status.set(SENT),
             Notification.message_id.set(message_id),
             Notification.sent_at.set(utc_now()),
-            Notification.gsi2pk.remove(),
-            Notification.gsi2sk.remove(),
+            *notification_items.out_of_held(),
         ]
     )
     return SENT
@@ -355,9 +322,7 @@ def _text(
     item.address, item.reason = phone, origin  # a held text keeps the number it will go from
     held_until = quiet_until(settings, datetime.now(UTC))
     if held_until is not None:
-        item.send_after = _iso(held_until)
-        shard = int(hashlib.sha256(item.sk.encode()).hexdigest(), 16) % HELD_SHARDS
-        item.gsi2pk, item.gsi2sk = f"NOTIFYHELD#{shard}", f"{item.send_after}#{item.tenant_id}#{item.sk}"
+        notification_items.hold(item, _iso(held_until))
         return _final(item, HELD, origin)
     return _send(item, lambda: channels.send_text(to=phone, text=m.sms, origination_number=origin))
 
@@ -366,8 +331,8 @@ def send_held(*, limit: int = 100) -> int:
     """The scanner: send the texts whose quiet hours are over. Its cost grows with the texts due."""
     now = _iso(datetime.now(UTC))
     sent = 0
-    for shard in range(HELD_SHARDS):
-        for item in Notification.by_time.query(f"NOTIFYHELD#{shard}", Notification.gsi2sk < now, limit=limit):
+    for shard in range(notification_items.HELD_SHARDS):
+        for item in notification_items.held_due(shard, now, limit=limit):
             abandoned = item.status == SENDING and (item.lease_until or "") < now  # a sweep died sending it
             if item.status != HELD and not abandoned:
                 continue
@@ -394,8 +359,7 @@ def send_held(*, limit: int = 100) -> int:
                     Notification.status.set(SENT),
                     Notification.message_id.set(message_id),
                     Notification.sent_at.set(utc_now()),
-                    Notification.gsi2pk.remove(),
-                    Notification.gsi2sk.remove(),
+                    *notification_items.out_of_held(),
                 ]
             )
             sent += 1
@@ -420,21 +384,18 @@ def inbox_view(item: Notification) -> dict[str, Any]:
 
 
 def inbox(tenant_id: str, employee_id: str, *, unread_only: bool, limit: int, next_token: str | None) -> dict[str, Any]:
-    key = f"{tenant_pk(tenant_id)}#EMPLOYEE#{employee_id}#INBOX"
-    page = store.query_index(
-        Notification.by_parent,
-        key,
-        None,
+    page = notification_items.inbox_page(
+        tenant_id,
+        employee_id,
         limit=limit,
         next_token=next_token,
-        newest_first=True,
         filter_condition=Notification.read_at.does_not_exist() if unread_only else None,
     )
     return {"items": [inbox_view(n) for n in page.items], "next_token": page.next_token}
 
 
 def _own(tenant_id: str, employee_id: str, notification: str) -> Notification:
-    item = store.get(Notification, tenant_id, _sk(notification, IN_APP))
+    item = notification_items.get(tenant_id, notification, IN_APP)
     if item is None or item.employee_id != employee_id or item.dismissed_at:
         raise NotFound(f"notification {notification} not found")
     return item
@@ -450,13 +411,11 @@ def mark_read(tenant_id: str, employee_id: str, notification: str) -> dict[str, 
 def dismiss(tenant_id: str, employee_id: str, notification: str) -> dict[str, Any]:
     """Out of the list for good (the record of the send stays)."""
     item = _own(tenant_id, employee_id, notification)
-    item.update(
-        actions=[Notification.dismissed_at.set(utc_now()), Notification.gsi1pk.remove(), Notification.gsi1sk.remove()]
-    )
+    item.update(actions=[Notification.dismissed_at.set(utc_now()), *notification_items.out_of_inbox()])
     return {"notification_id": notification, "dismissed": True}
 
 
 def deliveries(tenant_id: str, event_id: str, employee_id: str) -> list[Notification]:
     """Every channel's record for this person and event (diagnostics and tests)."""
     nid = notification_id(event_id, employee_id)
-    return list(Notification.query(tenant_pk(tenant_id), Notification.sk.startswith(f"NOTIFY#{nid}#")))
+    return notification_items.of_notification(tenant_id, nid)

@@ -6,33 +6,16 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from leadline import rules
 from leadline.data import store
-from leadline.data.models import (
-    BusinessUnit,
-    CallReason,
-    Campaign,
-    DnisClaim,
-    EmailClaim,
-    Employee,
-    JobType,
-    RecordModel,
-    Role,
-    TenantSettings,
-    TrackingNumber,
-    tenant_pk,
-)
+from leadline.data.models import Campaign, Employee, RecordModel, TenantSettings, TrackingNumber
+from leadline.data.repositories import campaigns, operations, people, settings, tracking_numbers
+from leadline.data.repositories.by_id import RecordsById
 from leadline.data.store import Page, TxStep
 from leadline.errors import Forbidden, InvalidInput
 from leadline.ids import new_id
 from leadline.permissions import DEFAULT_ROLES, unknown_permissions
 from leadline.setup.attribution import diagnose
-
-SETTINGS_SK = "SETTINGS"
-MAX_AFTER_CALL_WORK_MINUTES = 120
-
-
-def _sk(kind: str, ident: str) -> str:
-    return f"{kind}#{ident}"
 
 
 def _view(item: RecordModel, *fields: str) -> dict[str, Any]:
@@ -89,15 +72,17 @@ def check_time_zone(name: str) -> str:
 
 
 def check_after_call_work_minutes(minutes: int) -> int:
-    if minutes < 1:
+    if minutes < rules.AFTER_CALL_WORK_MINUTES_MIN:
         raise InvalidInput(
-            "after_call_work_minutes must be at least 1: the CSR needs time to classify the call before it is "
-            "evaluated, and under 5 minutes often raises Second Chance Leads for calls still being booked",
+            f"after_call_work_minutes must be at least {rules.AFTER_CALL_WORK_MINUTES_MIN}: the CSR needs time to "
+            "classify the call before it is evaluated, and under "
+            f"{rules.AFTER_CALL_WORK_MINUTES_DEFAULT} minutes often raises Second Chance Leads for calls still "
+            "being booked",
             field="second_chance_leads.after_call_work_minutes",
         )
-    if minutes > MAX_AFTER_CALL_WORK_MINUTES:
+    if minutes > rules.AFTER_CALL_WORK_MINUTES_MAX:
         raise InvalidInput(
-            f"after_call_work_minutes must be at most {MAX_AFTER_CALL_WORK_MINUTES}: after that the caller has "
+            f"after_call_work_minutes must be at most {rules.AFTER_CALL_WORK_MINUTES_MAX}: after that the caller has "
             "likely found another company, and the Second Chance Lead comes too late to save",
             field="second_chance_leads.after_call_work_minutes",
         )
@@ -105,40 +90,39 @@ def check_after_call_work_minutes(minutes: int) -> int:
 
 
 def create_tenant(tenant_id: str, *, name: str, time_zone: str) -> TenantSettings:
-    """A new tenant with default settings (SCL off, 5 minutes of after-call work) and the default roles."""
-    settings = store.new_item(TenantSettings, tenant_id, SETTINGS_SK, name=name, time_zone=check_time_zone(time_zone))
-    store.create(settings, "tenant")
+    """A new tenant with default settings (SCL off, the default minutes of after-call work) and the default roles."""
+    item = settings.new(tenant_id, name=name, time_zone=check_time_zone(time_zone))
+    store.create(item, "tenant")
     for role_id, (role_name, permissions) in DEFAULT_ROLES.items():
         store.create(
-            store.new_item(
-                Role, tenant_id, _sk("ROLE", role_id), role_id=role_id, name=role_name, permissions=set(permissions)
-            ),
-            f"role {role_id}",
+            people.roles.new(tenant_id, role_id, name=role_name, permissions=set(permissions)), f"role {role_id}"
         )
-    return settings
+    return item
 
 
 def get_settings(tenant_id: str) -> dict[str, Any]:
-    return settings_view(store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant"))
+    return settings_view(settings.get_or_404(tenant_id))
 
 
 def update_settings(tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    settings = store.get_or_404(TenantSettings, tenant_id, SETTINGS_SK, "tenant")
+    item = settings.get_or_404(tenant_id)
     scl = changes.pop("second_chance_leads", None) or {}
     notifications = changes.pop("notifications", None) or {}
     if "time_zone" in changes:
         check_time_zone(changes["time_zone"])
     if "after_call_work_minutes" in scl:
         check_after_call_work_minutes(scl["after_call_work_minutes"])
-    _apply(settings, changes)
+    _apply(item, changes)
     renamed = {"enabled": "scl_enabled"}
-    _apply(settings, {renamed.get(k, k): v for k, v in scl.items()})
-    _apply(settings, {{"sender": "notification_sender"}.get(k, k): v for k, v in notifications.items()})
-    store.save(settings, "settings")
-    return settings_view(settings)
+    _apply(item, {renamed.get(k, k): v for k, v in scl.items()})
+    _apply(item, {{"sender": "notification_sender"}.get(k, k): v for k, v in notifications.items()})
+    store.save(item, "settings")
+    return settings_view(item)
 
 
 # --- campaigns and tracking numbers ------------------------------------------------------------
+
+NUMBER_REUSED = "never reuse a tracking number across campaigns"
 
 
 def campaign_view(c: Campaign) -> dict[str, Any]:
@@ -151,14 +135,6 @@ def tracking_number_view(n: TrackingNumber) -> dict[str, Any]:
     )
 
 
-def _campaign_sk(campaign_id: str) -> str:
-    return _sk("CAMPAIGN", campaign_id)
-
-
-def _number_sk(number: str) -> str:
-    return _sk("NUMBER", number)
-
-
 def _dnis_steps(tenant_id: str, campaign_id: str, old: str | None, new: str | None) -> list[TxStep]:
     """Claim the campaign's new advertised number (unique per tenant) and release the old one."""
     if old == new:
@@ -166,32 +142,22 @@ def _dnis_steps(tenant_id: str, campaign_id: str, old: str | None, new: str | No
     steps: list[TxStep] = []
     if old:
         steps.append(
-            TxStep.delete(
-                DnisClaim(tenant_pk(tenant_id), _sk("DNIS", old)),
-                DnisClaim.campaign_id == campaign_id,
-                "the campaign's advertised number changed at the same time; retry",
+            campaigns.dnis_release_step(
+                tenant_id, old, campaign_id, "the campaign's advertised number changed at the same time; retry"
             )
         )
     if new:
-        claim = store.new_item(DnisClaim, tenant_id, _sk("DNIS", new), number=new, campaign_id=campaign_id)
         steps.append(
-            TxStep.put(
-                claim,
-                f"{new} is already the advertised number (DNIS) of another campaign; "
-                "never reuse a tracking number across campaigns",
-                condition=DnisClaim.pk.does_not_exist(),
+            campaigns.dnis_claim_step(
+                tenant_id,
+                new,
+                campaign_id,
+                f"{new} is already the advertised number (DNIS) of another campaign; {NUMBER_REUSED}",
             )
         )
         steps.append(
-            TxStep.check(
-                TrackingNumber,
-                tenant_id,
-                _number_sk(new),
-                TrackingNumber.pk.does_not_exist()
-                | TrackingNumber.campaign_id.does_not_exist()
-                | (TrackingNumber.campaign_id == campaign_id),
-                f"tracking number {new} is assigned to another campaign; "
-                "never reuse a tracking number across campaigns",
+            tracking_numbers.free_or_of_campaign_check(
+                tenant_id, new, campaign_id, f"tracking number {new} is assigned to another campaign; {NUMBER_REUSED}"
             )
         )
     return steps
@@ -199,28 +165,24 @@ def _dnis_steps(tenant_id: str, campaign_id: str, old: str | None, new: str | No
 
 def create_campaign(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
     campaign_id = new_id("cmp")
-    campaign = store.new_item(Campaign, tenant_id, _campaign_sk(campaign_id), campaign_id=campaign_id, **data)
+    campaign = campaigns.new(tenant_id, campaign_id, **data)
     steps = [TxStep.put(campaign, "campaign already exists", condition=Campaign.pk.does_not_exist())]
     store.transact(steps + _dnis_steps(tenant_id, campaign_id, None, campaign.dnis))
     return campaign_view(campaign)
 
 
 def get_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
-    view = campaign_view(store.get_or_404(Campaign, tenant_id, _campaign_sk(campaign_id), "campaign"))
-    numbers = store.query_index_page(
-        TrackingNumber, _campaign_numbers_key(tenant_id, campaign_id), limit=store.MAX_PAGE, next_token=None
-    )
-    view["tracking_numbers"] = [n.number for n in numbers.items]
+    view = campaign_view(campaigns.get_or_404(tenant_id, campaign_id))
+    view["tracking_numbers"] = [n.number for n in tracking_numbers.of_campaign(tenant_id, campaign_id)]
     return view
 
 
 def list_campaigns(tenant_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
-    page = store.query_page(Campaign, tenant_id, sk_prefix="CAMPAIGN#", limit=limit, next_token=next_token)
-    return _page_view(page, campaign_view)
+    return _page_view(campaigns.list_page(tenant_id, limit=limit, next_token=next_token), campaign_view)
 
 
 def update_campaign(tenant_id: str, campaign_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    campaign = store.get_or_404(Campaign, tenant_id, _campaign_sk(campaign_id), "campaign")
+    campaign = campaigns.get_or_404(tenant_id, campaign_id)
     old_dnis = campaign.dnis
     _apply(campaign, changes)
     store.touch(campaign)
@@ -229,45 +191,25 @@ def update_campaign(tenant_id: str, campaign_id: str, changes: dict[str, Any]) -
     return campaign_view(campaign)
 
 
-def _campaign_numbers_key(tenant_id: str, campaign_id: str) -> str:
-    return f"{tenant_pk(tenant_id)}#CAMPAIGN#{campaign_id}#NUMBERS"
-
-
-def _index_under_campaign(number: TrackingNumber) -> None:
-    if number.campaign_id:
-        number.gsi1pk = _campaign_numbers_key(number.tenant_id, number.campaign_id)
-        number.gsi1sk = number.number
-    else:
-        number.gsi1pk = number.gsi1sk = None
-
-
 def _assignment_steps(tenant_id: str, number: str, campaign_id: str | None) -> list[TxStep]:
     """A number can only be assigned to an existing campaign, and not to one while another advertises it."""
     if not campaign_id:
         return []
     return [
-        TxStep.check(
-            Campaign,
+        campaigns.exists_check(tenant_id, campaign_id, f"campaign {campaign_id} does not exist", InvalidInput),
+        campaigns.dnis_free_check(
             tenant_id,
-            _campaign_sk(campaign_id),
-            Campaign.pk.exists(),
-            f"campaign {campaign_id} does not exist",
-            InvalidInput,
-        ),
-        TxStep.check(
-            DnisClaim,
-            tenant_id,
-            _sk("DNIS", number),
-            DnisClaim.pk.does_not_exist() | (DnisClaim.campaign_id == campaign_id),
-            f"{number} is the advertised number (DNIS) of another campaign; "
-            "never reuse a tracking number across campaigns",
+            number,
+            campaign_id,
+            f"{number} is the advertised number (DNIS) of another campaign; {NUMBER_REUSED}",
         ),
     ]
 
 
 def create_tracking_number(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    number = store.new_item(TrackingNumber, tenant_id, _number_sk(data["number"]), **data)
-    _index_under_campaign(number)
+    fields = dict(data)
+    number = tracking_numbers.new(tenant_id, fields.pop("number"), **fields)
+    tracking_numbers.index(number)
     steps = [
         TxStep.put(
             number, f"tracking number {number.number} already exists", condition=TrackingNumber.pk.does_not_exist()
@@ -277,23 +219,18 @@ def create_tracking_number(tenant_id: str, data: dict[str, Any]) -> dict[str, An
     return tracking_number_view(number)
 
 
-def _get_number(tenant_id: str, number: str) -> TrackingNumber:
-    return store.get_or_404(TrackingNumber, tenant_id, _number_sk(number), f"tracking number {number}")
-
-
 def get_tracking_number(tenant_id: str, number: str) -> dict[str, Any]:
-    return tracking_number_view(_get_number(tenant_id, number))
+    return tracking_number_view(tracking_numbers.get_or_404(tenant_id, number))
 
 
 def list_tracking_numbers(tenant_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
-    page = store.query_page(TrackingNumber, tenant_id, sk_prefix="NUMBER#", limit=limit, next_token=next_token)
-    return _page_view(page, tracking_number_view)
+    return _page_view(tracking_numbers.list_page(tenant_id, limit=limit, next_token=next_token), tracking_number_view)
 
 
 def update_tracking_number(tenant_id: str, number: str, changes: dict[str, Any]) -> dict[str, Any]:
-    item = _get_number(tenant_id, number)
+    item = tracking_numbers.get_or_404(tenant_id, number)
     _apply(item, changes)
-    _index_under_campaign(item)
+    tracking_numbers.index(item)
     store.touch(item)
     steps = [TxStep.put(item, "the tracking number was changed by someone else at the same time; retry")]
     if "campaign_id" in changes:
@@ -303,8 +240,8 @@ def update_tracking_number(tenant_id: str, number: str, changes: dict[str, Any])
 
 
 def diagnose_tracking_number(tenant_id: str, number: str) -> dict[str, Any]:
-    item = store.get(TrackingNumber, tenant_id, _number_sk(number))
-    campaign = store.get(Campaign, tenant_id, _campaign_sk(item.campaign_id)) if item and item.campaign_id else None
+    item = tracking_numbers.get(tenant_id, number)
+    campaign = campaigns.get(tenant_id, item.campaign_id) if item and item.campaign_id else None
     result = diagnose(item, campaign, called=number)
     return {
         "number": number,
@@ -321,57 +258,42 @@ def diagnose_tracking_number(tenant_id: str, number: str) -> dict[str, Any]:
 class SimpleRecords:
     """Create / read / update / list for a set-up record that is only its own fields."""
 
-    def __init__(
-        self, model: type[RecordModel], kind: str, id_field: str, id_prefix: str, what: str, fields: tuple[str, ...]
-    ):
-        self.model, self.kind, self.id_field, self.id_prefix, self.what, self.fields = (
-            model,
-            kind,
-            id_field,
-            id_prefix,
-            what,
-            fields,
-        )
+    def __init__(self, records: RecordsById, id_prefix: str, fields: tuple[str, ...]):
+        self.records, self.id_prefix, self.fields = records, id_prefix, fields
 
     def view(self, item: RecordModel) -> dict[str, Any]:
-        return _view(item, self.id_field, *self.fields)
-
-    def _get(self, tenant_id: str, ident: str) -> RecordModel:
-        return store.get_or_404(self.model, tenant_id, _sk(self.kind, ident), self.what)
+        return _view(item, self.records.id_field, *self.fields)
 
     def create(self, tenant_id: str, data: dict[str, Any], ident: str | None = None) -> dict[str, Any]:
         ident = ident or new_id(self.id_prefix)
-        item = store.new_item(self.model, tenant_id, _sk(self.kind, ident), **{self.id_field: ident}, **data)
-        store.create(item, f"{self.what} {ident}")
+        item = self.records.new(tenant_id, ident, **data)
+        store.create(item, f"{self.records.what} {ident}")
         return self.view(item)
 
     def get(self, tenant_id: str, ident: str) -> dict[str, Any]:
-        return self.view(self._get(tenant_id, ident))
+        return self.view(self.records.get_or_404(tenant_id, ident))
 
     def list(self, tenant_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
-        page = store.query_page(self.model, tenant_id, sk_prefix=f"{self.kind}#", limit=limit, next_token=next_token)
-        return _page_view(page, self.view)
+        return _page_view(self.records.list_page(tenant_id, limit=limit, next_token=next_token), self.view)
 
     def update(self, tenant_id: str, ident: str, changes: dict[str, Any]) -> dict[str, Any]:
-        item = self._get(tenant_id, ident)
+        item = self.records.get_or_404(tenant_id, ident)
         _apply(item, changes)
-        store.save(item, self.what)
+        store.save(item, self.records.what)
         return self.view(item)
 
 
-business_units = SimpleRecords(BusinessUnit, "BU", "business_unit_id", "bu", "business unit", ("name", "active"))
-call_reasons = SimpleRecords(
-    CallReason, "CALLREASON", "call_reason_id", "cr", "call reason", ("name", "is_lead", "active")
-)
-roles = SimpleRecords(Role, "ROLE", "role_id", "role", "role", ("name", "permissions"))
-_job_types = SimpleRecords(JobType, "JOBTYPE", "job_type_id", "jt", "job type", ("name", "business_unit_ids", "active"))
+business_units = SimpleRecords(operations.business_units, "bu", ("name", "active"))
+call_reasons = SimpleRecords(operations.call_reasons, "cr", ("name", "is_lead", "active"))
+roles = SimpleRecords(people.roles, "role", ("name", "permissions"))
+_job_types = SimpleRecords(operations.job_types, "jt", ("name", "business_unit_ids", "active"))
 
 
 def _check_business_units(tenant_id: str, ids: set[str] | None) -> None:
     if not ids:
         return
-    found = store.batch_get(BusinessUnit, tenant_id, [_sk("BU", i) for i in ids])
-    missing = sorted(i for i in ids if _sk("BU", i) not in found)
+    found = operations.business_units.batch_get(tenant_id, ids)
+    missing = sorted(i for i in ids if i not in found)
     if missing:
         raise InvalidInput(f"business unit(s) not found: {', '.join(missing)}", field="business_unit_ids")
 
@@ -408,34 +330,20 @@ def employee_view(e: Employee) -> dict[str, Any]:
     return _view(e, "employee_id", "name", "email", "phone", "role_id", "granted_permissions", "active")
 
 
-def _employee_sk(employee_id: str) -> str:
-    return _sk("EMPLOYEE", employee_id)
-
-
 def _role_exists_step(tenant_id: str, role_id: str) -> TxStep:
-    return TxStep.check(
-        Role,
-        tenant_id,
-        _sk("ROLE", role_id),
-        Role.pk.exists(),
-        f"role {role_id} does not exist; see GET /v1/roles",
-        InvalidInput,
+    return people.roles.exists_check(
+        tenant_id, role_id, f"role {role_id} does not exist; see GET /v1/roles", InvalidInput
     )
 
 
 def _email_steps(tenant_id: str, employee_id: str, old: str | None, new: str) -> list[TxStep]:
     if old == new:
         return []
-    claim = store.new_item(EmailClaim, tenant_id, _sk("EMAIL", new), email=new, employee_id=employee_id)
-    steps = [
-        TxStep.put(claim, f"another employee already uses the email {new}", condition=EmailClaim.pk.does_not_exist())
-    ]
+    steps = [people.email_claim_step(tenant_id, new, employee_id, f"another employee already uses the email {new}")]
     if old:
         steps.append(
-            TxStep.delete(
-                EmailClaim(tenant_pk(tenant_id), _sk("EMAIL", old)),
-                EmailClaim.employee_id == employee_id,
-                "the employee's email changed at the same time; retry",
+            people.email_release_step(
+                tenant_id, old, employee_id, "the employee's email changed at the same time; retry"
             )
         )
     return steps
@@ -444,7 +352,7 @@ def _email_steps(tenant_id: str, employee_id: str, old: str | None, new: str) ->
 def create_employee(tenant_id: str, data: dict[str, Any], employee_id: str | None = None) -> dict[str, Any]:
     check_permission_names(data.get("granted_permissions"))
     employee_id = employee_id or new_id("emp")
-    employee = store.new_item(Employee, tenant_id, _employee_sk(employee_id), employee_id=employee_id, **data)
+    employee = people.employees.new(tenant_id, employee_id, **data)
     store.transact(
         [
             TxStep.put(employee, "employee already exists", condition=Employee.pk.does_not_exist()),
@@ -456,17 +364,16 @@ def create_employee(tenant_id: str, data: dict[str, Any], employee_id: str | Non
 
 
 def get_employee(tenant_id: str, employee_id: str) -> dict[str, Any]:
-    return employee_view(store.get_or_404(Employee, tenant_id, _employee_sk(employee_id), "employee"))
+    return employee_view(people.employees.get_or_404(tenant_id, employee_id))
 
 
 def list_employees(tenant_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
-    page = store.query_page(Employee, tenant_id, sk_prefix="EMPLOYEE#", limit=limit, next_token=next_token)
-    return _page_view(page, employee_view)
+    return _page_view(people.employees.list_page(tenant_id, limit=limit, next_token=next_token), employee_view)
 
 
 def update_employee(tenant_id: str, employee_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     check_permission_names(changes.get("granted_permissions"))
-    employee = store.get_or_404(Employee, tenant_id, _employee_sk(employee_id), "employee")
+    employee = people.employees.get_or_404(tenant_id, employee_id)
     old_email = employee.email
     _apply(employee, changes)
     store.touch(employee)
@@ -482,14 +389,10 @@ def update_employee(tenant_id: str, employee_id: str, changes: dict[str, Any]) -
 
 def effective_permissions(tenant_id: str, employee_id: str, role_hint: str | None) -> tuple[Employee, frozenset[str]]:
     """The employee's role permissions plus their own grants; one BatchGetItem when the token's role is current."""
-    employee_sk = _employee_sk(employee_id)
-    found = store.batch_get_raw(tenant_id, [employee_sk] + ([_sk("ROLE", role_hint)] if role_hint else []))
-    if employee_sk not in found:
+    employee, role = people.employee_with_role(tenant_id, employee_id, role_hint)
+    if employee is None:
         raise Forbidden("your employee record does not exist in this company")
-    employee = Employee.from_raw_data(found[employee_sk])
     if not employee.active:
         raise Forbidden("your employee record is deactivated")
-    role_sk = _sk("ROLE", employee.role_id)
-    raw_role = found.get(role_sk) or store.batch_get_raw(tenant_id, [role_sk]).get(role_sk)
-    role_permissions = set(Role.from_raw_data(raw_role).permissions or ()) if raw_role else set()
+    role_permissions = set(role.permissions or ()) if role else set()
     return employee, frozenset(role_permissions | set(employee.granted_permissions or ()))

@@ -8,6 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from leadline.dni.rules import (
+    DEFAULT_SESSION_MINUTES,
+    MAX_POOL,
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
+    check_domain,
+)
 from leadline.errors import InvalidInput
 from leadline.permissions import unknown_permissions
 from leadline.phones import to_e164
@@ -415,8 +422,6 @@ class IntegrationPut(Body):
 
 
 def _dni_domain(value: str) -> str:
-    from leadline.dni.rules import check_domain
-
     try:
         return check_domain(value)
     except InvalidInput as exc:
@@ -446,8 +451,11 @@ class DniConfigPut(Body):
         description="The website's bare domain, e.g. acme-home.example (no http://, path or port)"
     )
     pool: Annotated[list[Phone], Field(max_length=100)] = Field(
-        description="The company's tracking numbers shown to visitors, one per visitor session (1 to 30)"
+        description=f"The company's tracking numbers shown to visitors, one per visitor session (1 to {MAX_POOL})"
     )
-    session_minutes: int = Field(default=30, description="How long a number stays held for a visitor (5 to 240)")
+    session_minutes: int = Field(
+        default=DEFAULT_SESSION_MINUTES,
+        description=f"How long a number stays held for a visitor ({MIN_SESSION_MINUTES} to {MAX_SESSION_MINUTES})",
+    )
     default_number: Phone = Field(description="The number the website shows without DNI (not a pool number)")
     source_rules: Annotated[list[DniSourceRule], Field(max_length=20)] = Field(default_factory=list)
