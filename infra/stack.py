@@ -9,6 +9,17 @@ from aws_cdk import CfnOutput, Stack, Token
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.capabilities import (
+    ANALYSES_CALLS,
+    PUBLISHES_EVENTS,
+    READS_TENANT_SECRETS,
+    SENDS_NOTIFICATIONS,
+    STARTS_AFTER_CALL_WORK,
+    TRANSCRIBES_RECORDINGS,
+    Capability,
+    Provision,
+    table_access,
+)
 from infra.constructs.api import Api
 from infra.constructs.auth import StaffAuth
 from infra.constructs.call_analysis import CallAnalysis
@@ -74,16 +85,12 @@ class LeadlineStack(Stack):
             self,
             "Functions",
             topology=topology,
-            data=self.data,
             layers=self.layers,
-            bus=self.bus,
-            state_machine=self.workflow.state_machine,
-            secrets=self.secrets,
+            provisions=self._provisions(),
+            bus_name=self.bus.event_bus_name,
+            secrets_prefix=self.secrets.prefix,
             monitoring=self.monitoring,
             log_groups=self.log_groups,
-            call_analysis=self.call_analysis,
-            transcription=self.transcription,
-            notifications=self.notifications,
         )
         self.routing = EventRouting(
             self,
@@ -126,6 +133,19 @@ class LeadlineStack(Stack):
             )
         for logical_name, table in self.data.tables.items():
             CfnOutput(self, f"{logical_name}TableName", value=table.table_name)
+
+    def _provisions(self) -> dict[Capability, Provision]:
+        """What this stack made for each capability: the variables it gives a function, and its grant. (The
+        public URL's is the functions' own: the API that makes it comes after them.)"""
+        provisions = {table_access(spec): self.data.provision(spec.logical_name) for spec in self.topology.tables}
+        return provisions | {
+            PUBLISHES_EVENTS: Provision(grant=self.bus.grant_put_events_to),
+            STARTS_AFTER_CALL_WORK: self.workflow.provision,
+            READS_TENANT_SECRETS: self.secrets.read_provision,
+            ANALYSES_CALLS: self.call_analysis.provision,
+            TRANSCRIBES_RECORDINGS: self.transcription.provision,
+            SENDS_NOTIFICATIONS: self.notifications.provision,
+        }
 
     def _public_api_base_url(self) -> str:
         """The context override `publicApiBaseUrl` if set, else the API's own execute-api URL of stage prod."""

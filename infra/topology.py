@@ -12,7 +12,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.capabilities import (
+    ANALYSES_CALLS,
+    NEEDS_PUBLIC_URL,
+    PUBLISHES_EVENTS,
+    READS_TENANT_SECRETS,
+    SENDS_NOTIFICATIONS,
+    STARTS_AFTER_CALL_WORK,
+    TRANSCRIBES_RECORDINGS,
+    Capability,
+    table_access,
+)
+from leadline import config
 from leadline.notifications.catalog import event_patterns as notification_patterns
+from leadline.partners import webhook as partner_webhook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,23 +71,27 @@ class EventRule:
 class FunctionSpec:
     name: str
     description: str
-    tables: tuple[str, ...] = ()
+    # What it may do (infra/capabilities.py): its environment beyond the basics, and its grants.
+    capabilities: tuple[Capability, ...] = ()
     routes: tuple[Route, ...] = ()
     rules: tuple[EventRule, ...] = ()
     schedule_minutes: int | None = None
-    publishes_events: bool = False
-    starts_after_call_work: bool = False
-    reads_tenant_secrets: bool = False  # vendor and partner credentials under SECRETS_PREFIX
-    needs_public_url: bool = False  # gets PUBLIC_API_BASE_URL: the URL senders call (signatures cover it)
-    analyses_calls: bool = False  # gets CALL_ANALYSER (rules | bedrock) and, for bedrock, the model and its grant
-    # gets RECORDINGS_BUCKET and TRANSCRIPTION_JOB_PREFIX, and may copy recordings there and run Amazon Transcribe
-    # jobs on them (for calls whose vendor sent no transcript); nothing when the stack turns transcription off
-    transcribes_recordings: bool = False
-    # gets NOTIFICATION_SENDER and APP_BASE_URL, and may send email through SES and texts through SNS
-    sends_notifications: bool = False
     memory_mb: int = 512
     timeout_seconds: int = 15
     code_dir: str = ""  # relative to the repository; "functions/<name>" unless set (tests point it elsewhere)
+
+    def __post_init__(self) -> None:
+        names = [capability.name for capability in self.capabilities]
+        if len(set(names)) != len(names):
+            raise ValueError(f"function {self.name} lists a capability twice: {names}")
+
+    def has(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The logical names of the tables it reads and writes."""
+        return tuple(capability.table for capability in self.capabilities if capability.table)
 
     @property
     def code_path(self) -> str:
@@ -100,17 +117,16 @@ RECORDS_TABLE = TableSpec(
         IndexSpec(name="gsi3", partition_key="gsi3pk", sort_key="gsi3sk"),
     ),
     ttl_attribute="expires_at",
-    env_var="RECORDS_TABLE_NAME",
+    env_var=config.RECORDS_TABLE_NAME,
 )
 
 TABLES: tuple[TableSpec, ...] = (RECORDS_TABLE,)
+READS_WRITES_RECORDS = table_access(RECORDS_TABLE)
 
 STAFF_API = FunctionSpec(
     name="staff_api",
     description="Staff API: set-up records, calls, leads, jobs, customers; the self-documenting OpenAPI",
-    tables=(RECORDS_TABLE.logical_name,),
-    publishes_events=True,
-    needs_public_url=True,  # the DNI snippet's install URLs
+    capabilities=(READS_WRITES_RECORDS, PUBLISHES_EVENTS, NEEDS_PUBLIC_URL),  # the URL: the DNI snippet's install URLs
     routes=(
         Route("GET", "/health", auth="none"),
         Route("GET", "/openapi.json", auth="none"),
@@ -122,7 +138,7 @@ STAFF_API = FunctionSpec(
 CALL_WEBHOOKS = FunctionSpec(
     name="call_webhooks",
     description="Telephony webhooks: Twilio, CallRail and the native JSON call events",
-    tables=(RECORDS_TABLE.logical_name,),
+    capabilities=(READS_WRITES_RECORDS, STARTS_AFTER_CALL_WORK, READS_TENANT_SECRETS, NEEDS_PUBLIC_URL),
     routes=(
         Route("POST", "/webhooks/twilio/{tenant_id}/voice-status", auth="none"),
         Route("POST", "/webhooks/twilio/{tenant_id}/recording-status", auth="none"),
@@ -131,28 +147,20 @@ CALL_WEBHOOKS = FunctionSpec(
         Route("POST", "/webhooks/callrail/{tenant_id}/{event}", auth="none"),
         Route("POST", "/webhooks/calls/{tenant_id}", auth="none"),
     ),
-    starts_after_call_work=True,
-    reads_tenant_secrets=True,
-    needs_public_url=True,
 )
 
 PARTNER_WEBHOOKS = FunctionSpec(
     name="partner_webhooks",
-    description="Lead partners' webhooks: Thumbtack, Angi and the generic signed JSON; leads to the Bookings inbox",
-    tables=(RECORDS_TABLE.logical_name,),
-    routes=(
-        Route("POST", "/webhooks/partners/thumbtack/{tenant_id}", auth="none"),
-        Route("POST", "/webhooks/partners/angi/{tenant_id}", auth="none"),
-        Route("POST", "/webhooks/partners/{partner}/{tenant_id}", auth="none"),
-    ),
-    publishes_events=True,
-    reads_tenant_secrets=True,
+    description="Lead partners' webhooks, one route for every partner (its own format and authentication, or the "
+    "generic signed JSON); leads to the Bookings inbox",
+    capabilities=(READS_WRITES_RECORDS, PUBLISHES_EVENTS, READS_TENANT_SECRETS),
+    routes=(Route("POST", partner_webhook.PATH, auth="none"),),
 )
 
 PUBLIC_API = FunctionSpec(
     name="public_api",
     description="The company's website: online bookings (per-company key) and dynamic number insertion",
-    tables=(RECORDS_TABLE.logical_name,),
+    capabilities=(READS_WRITES_RECORDS, PUBLISHES_EVENTS, NEEDS_PUBLIC_URL),
     routes=(
         Route("POST", "/v1/online-bookings", auth="none"),
         Route("GET", "/dni/{tenant_id}/snippet.js", auth="none"),
@@ -161,8 +169,6 @@ PUBLIC_API = FunctionSpec(
         Route("OPTIONS", "/dni/{tenant_id}/sessions", auth="none"),
         Route("OPTIONS", "/v1/online-bookings", auth="none"),
     ),
-    publishes_events=True,
-    needs_public_url=True,
 )
 
 AFTER_CALL_WORK_ELAPSED = {"source": [EVENT_SOURCE], "detail-type": ["AfterCallWorkElapsed"]}
@@ -170,42 +176,45 @@ AFTER_CALL_WORK_ELAPSED = {"source": [EVENT_SOURCE], "detail-type": ["AfterCallW
 CALL_EVALUATOR = FunctionSpec(
     name="call_evaluator",
     description="After-call work elapsed: SCL evaluation, abandoned-call leads; job booked: SCL statuses",
-    tables=(RECORDS_TABLE.logical_name,),
+    capabilities=(
+        READS_WRITES_RECORDS,
+        PUBLISHES_EVENTS,
+        READS_TENANT_SECRETS,
+        ANALYSES_CALLS,
+        TRANSCRIBES_RECORDINGS,
+    ),
     rules=(
         EventRule("after-call-work-elapsed", AFTER_CALL_WORK_ELAPSED),
         EventRule("scl-evaluation-due", {"source": [EVENT_SOURCE], "detail-type": ["SecondChanceLeadEvaluationDue"]}),
         EventRule("job-booked", {"source": [EVENT_SOURCE], "detail-type": ["JobBooked"]}),
     ),
-    publishes_events=True,
-    analyses_calls=True,
-    transcribes_recordings=True,
-    reads_tenant_secrets=True,
     timeout_seconds=60,
 )
 
 SCANNER = FunctionSpec(
     name="scanner",
     description="Scheduled sweep: outbox events left unpublished, overdue call evaluations, texts held in quiet hours",
-    tables=(RECORDS_TABLE.logical_name,),
+    capabilities=(
+        READS_WRITES_RECORDS,
+        PUBLISHES_EVENTS,
+        STARTS_AFTER_CALL_WORK,  # a kept call delivery it applies may end its call
+        READS_TENANT_SECRETS,
+        ANALYSES_CALLS,
+        TRANSCRIBES_RECORDINGS,
+        SENDS_NOTIFICATIONS,
+    ),
     schedule_minutes=1,
-    publishes_events=True,
-    starts_after_call_work=True,  # a kept call delivery it applies may end its call
-    analyses_calls=True,
-    sends_notifications=True,
-    transcribes_recordings=True,
-    reads_tenant_secrets=True,
     timeout_seconds=60,
 )
 
 NOTIFIER = FunctionSpec(
     name="notifier",
     description="Tells employees of domain events (the notification catalog): email by SES, text by SNS, in-app",
-    tables=(RECORDS_TABLE.logical_name,),
+    capabilities=(READS_WRITES_RECORDS, SENDS_NOTIFICATIONS),
     rules=tuple(
         EventRule("notify-" + re.sub(r"(?<!^)(?=[A-Z])", "-", pattern["detail-type"][0]).lower(), pattern)
         for pattern in notification_patterns(EVENT_SOURCE)
     ),
-    sends_notifications=True,
     timeout_seconds=60,
 )
 

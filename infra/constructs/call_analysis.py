@@ -16,12 +16,12 @@ from aws_cdk import Annotations, ArnFormat, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.capabilities import Provision
 from infra.constructs.scanners import suppress_wildcards
+from leadline import config
 
 CALL_ANALYSER_CONTEXT = "callAnalyser"
 BEDROCK_MODEL_ID_CONTEXT = "bedrockModelId"
-CALL_ANALYSER_ENV = "CALL_ANALYSER"
-BEDROCK_MODEL_ID_ENV = "BEDROCK_MODEL_ID"
 RULES = "rules"
 BEDROCK = "bedrock"
 ANALYSERS = (RULES, BEDROCK)
@@ -91,10 +91,15 @@ class CallAnalysis:
     @property
     def environment(self) -> dict[str, str]:
         """The variables of a function that analyses calls."""
-        variables = {CALL_ANALYSER_ENV: self.analyser}
+        variables = {config.CALL_ANALYSER: self.analyser}
         if self.analyser == BEDROCK and self.model_id is not None:
-            variables[BEDROCK_MODEL_ID_ENV] = self.model_id
+            variables[config.BEDROCK_MODEL_ID] = self.model_id
         return variables
+
+    @property
+    def provision(self) -> Provision:
+        """ANALYSES_CALLS' provision: the variables, and the Bedrock grant (nothing for the rules analyser)."""
+        return Provision(environment=self.environment, grant=self.grant_invoke)
 
     @property
     def base_model_id(self) -> str | None:

@@ -1,4 +1,4 @@
-"""DynamoDB tables, one per `TableSpec`."""
+"""DynamoDB tables, one per `TableSpec`, and what a function that reads and writes one gets."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.scanners import skip_checkov
+from infra.capabilities import TABLE_ACTIONS, Provision
+from infra.constructs.scanners import skip_checkov, suppress_wildcards
 from infra.topology import TableSpec
 
 
@@ -56,3 +58,18 @@ class Data(Construct):
 
     def table(self, logical_name: str) -> dynamodb.Table:
         return self.tables[logical_name]
+
+    def provision(self, logical_name: str) -> Provision:
+        """The provision of `table_access(<its spec>)`: the table's name, and TABLE_ACTIONS on it and its indexes."""
+        spec, table = self.specs[logical_name], self.tables[logical_name]
+
+        def grant(function: lambda_.Function) -> None:
+            table.grant(function, *TABLE_ACTIONS)
+            suppress_wildcards(
+                function.role,
+                f"'<table>/index/*' lets the function Query the GSIs of the {logical_name} table it reads and "
+                "writes, and nothing else.",
+                [f"{table.table_arn}/index/*"],
+            )
+
+        return Provision(environment={spec.env_var: table.table_name}, grant=grant)

@@ -1,4 +1,8 @@
-"""The one Lambda function factory, and the layers every function gets."""
+"""The one Lambda function factory, and the layers every function gets.
+
+A function's environment and grants come from its capabilities alone (`infra/capabilities.py`): the stack gives
+`Functions` one `Provision` per capability, and each function takes those of its spec's capabilities.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +10,24 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jsii
-from aws_cdk import Duration, Fn
-from aws_cdk import aws_events as events
+from aws_cdk import Duration, Fn, IStableStringProducer, Lazy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct, IValidation
 
-from infra.constructs.call_analysis import CallAnalysis
-from infra.constructs.data import Data
+from infra.capabilities import NEEDS_PUBLIC_URL, Capability, Provision, basic_environment, provisions_of
 from infra.constructs.events import construct_name, routed
 from infra.constructs.log_groups import LogGroups
 from infra.constructs.monitoring import Monitoring
-from infra.constructs.notifications import Notifications
 from infra.constructs.scanners import skip_checkov, suppress_wildcards
-from infra.constructs.secrets import Secrets
-from infra.constructs.transcription import START_JOB_WILDCARD_REASON, Transcription
 from infra.layer_bundling import local_bundling_options
 from infra.topology import FunctionSpec, Topology
+from leadline import config
 
-# What the functions do with their tables: key reads, Queries, conditional and transactional writes (a transaction
-# is authorised by its parts' actions). Not Scan, nor streams: grant_read_write_data would give both.
-TABLE_ACTIONS = (
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-)
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 HANDLER = "handler.handler"
-METRICS_NAMESPACE = "Leadline"
-LOG_LEVEL = "INFO"
 # AWS-published Powertools for AWS Lambda (Python) v3, matching RUNTIME and ARCHITECTURE.
 POWERTOOLS_LAYER_ARN = "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
 ASSET_EXCLUDES = ["__pycache__", "*.pyc", "*.pyo", ".pytest_cache"]
@@ -60,8 +45,10 @@ ASYNC_FAILURES_REASON = (
     "(EventRouting), which also keeps the error."
 )
 SYNCHRONOUS_ONLY_REASON = "Invoked synchronously only (API Gateway): the caller gets the error, no event is queued."
-# Set on every function whose spec says `needs_public_url`: the base URL senders call, without a trailing slash.
-PUBLIC_API_BASE_URL_ENV = "PUBLIC_API_BASE_URL"
+XRAY_WILDCARD_REASON = (
+    "Resource '*' is only X-Ray's xray:PutTraceSegments/PutTelemetryRecords (added by active tracing; X-Ray "
+    "has no resource-level permissions)"
+)
 
 
 class Layers(Construct):
@@ -89,7 +76,8 @@ class Layers(Construct):
 
 
 class LeadlineFunction(Construct):
-    """One `FunctionSpec` -> role, log group, function, grants, errors alarm."""
+    """One `FunctionSpec` -> role, log group, function with its capabilities' environment and grants, errors
+    alarm."""
 
     def __init__(
         self,
@@ -97,21 +85,18 @@ class LeadlineFunction(Construct):
         construct_id: str,
         *,
         spec: FunctionSpec,
-        data: Data,
         layers: Sequence[lambda_.ILayerVersion],
-        bus: events.IEventBus,
-        state_machine: sfn.IStateMachine | None,
-        secrets: Secrets,
+        basics: Mapping[str, str],
+        provisions: Mapping[Capability, Provision],
         monitoring: Monitoring,
         log_groups: LogGroups,
-        call_analysis: CallAnalysis,
-        transcription: Transcription,
-        notifications: Notifications,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
-        self.public_api_base_url: str | None = None
-        tables = self._tables(spec, data)
+        provided = provisions_of(spec, provisions, "the stack")
+        environment = dict(basics)
+        for provision in provided:
+            environment.update(provision.environment)
 
         self.log_group = log_groups.log_group(self)
         self.role = iam.Role(
@@ -130,27 +115,6 @@ class LeadlineFunction(Construct):
                 )
             },
         )
-
-        environment = {
-            "POWERTOOLS_SERVICE_NAME": spec.name,
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-            "LOG_LEVEL": LOG_LEVEL,
-            "EVENT_BUS_NAME": bus.event_bus_name,
-            "LEADLINE_SECRETS_PREFIX": secrets.prefix,
-        }
-        for table_spec, table in tables:
-            environment[table_spec.env_var] = table.table_name
-        if spec.starts_after_call_work:
-            if state_machine is None:
-                raise ValueError(f"function {spec.name} starts after-call work but the stack has no state machine")
-            environment["ACW_STATE_MACHINE_ARN"] = state_machine.state_machine_arn
-        if spec.analyses_calls:
-            environment.update(call_analysis.environment)
-        if spec.transcribes_recordings:
-            environment.update(transcription.environment)  # nothing when the stack turns transcription off
-        if spec.sends_notifications:
-            environment.update(notifications.environment)  # only the defaults the context gave
-
         self.function = lambda_.Function(
             self,
             "Function",
@@ -167,25 +131,8 @@ class LeadlineFunction(Construct):
             layers=list(layers),
             environment=environment,
         )
-
-        for _, table in tables:
-            table.grant(self.function, *TABLE_ACTIONS)  # the table and its indexes
-        if spec.publishes_events:
-            bus.grant_put_events_to(self.function)
-        if spec.starts_after_call_work and state_machine is not None:
-            state_machine.grant_start_execution(self.function)
-        if spec.reads_tenant_secrets:
-            # Scoped to the tenant-secrets prefix and key; suppresses its own prefix wildcard on the DefaultPolicy.
-            secrets.grant_read(self.function)
-        if spec.analyses_calls:
-            # bedrock:InvokeModel on the one model (nothing for the rules analyser); suppresses its own wildcard.
-            call_analysis.grant_invoke(self.function)
-        # The recordings bucket's two prefixes and the stack's transcription jobs (nothing when off); suppresses
-        # its own prefix wildcards. Its StartTranscriptionJob on '*' shares the '*' suppression below.
-        transcribes = spec.transcribes_recordings and transcription.grant(self.function) is not None
-        if spec.sends_notifications:
-            # ses:SendRawEmail on the SES identities (suppresses its own wildcard) and sns:Publish to phone numbers.
-            notifications.grant(self.function)
+        for provision in provided:
+            provision.grant(self.function)  # each suppresses the wildcards it adds, but Resource '*'
 
         NagSuppressions.add_resource_suppressions(
             self.function,
@@ -200,63 +147,64 @@ class LeadlineFunction(Construct):
                 )
             ],
         )
-        suppress_wildcards(
-            self.role,
-            "Resource '*' is only X-Ray's xray:PutTraceSegments/PutTelemetryRecords (added by active tracing; X-Ray "
-            "has no resource-level permissions)"
-            + (f" and {START_JOB_WILDCARD_REASON}" if transcribes else "")
-            + ". '<table>/index/*' lets the function Query the GSIs of the tables its FunctionSpec lists, and "
-            "nothing else.",
-            ["*"] + [f"{table.table_arn}/index/*" for _, table in tables],
-        )
+        # cdk-nag reports the first suppression that matches a finding, so Resource '*' has one, with every reason.
+        star_reasons = [XRAY_WILDCARD_REASON] + [p.star_reason for p in provided if p.star_reason]
+        suppress_wildcards(self.role, " and ".join(star_reasons) + ".", ["*"])
         skip_checkov(
             self.function,
             CHECKOV_SKIPS | {"CKV_AWS_116": ASYNC_FAILURES_REASON if routed(spec) else SYNCHRONOUS_ONLY_REASON},
         )
         self.alarm = monitoring.alarm_on_function_errors(self, function=self.function, name=spec.name)
-        if spec.needs_public_url:
-            self.node.add_validation(_PublicUrlIsSet(self))
 
-    def set_public_api_base_url(self, url: str) -> None:
-        """PUBLIC_API_BASE_URL, known only once the API exists (so it is added after the function is made)."""
-        if not self.spec.needs_public_url:
-            raise ValueError(f"function {self.spec.name} does not declare needs_public_url")
-        if self.public_api_base_url is not None:
-            raise ValueError(f"function {self.spec.name}: the public API base URL is already set")
-        self.public_api_base_url = url
-        self.function.add_environment(PUBLIC_API_BASE_URL_ENV, url)
 
-    @staticmethod
-    def _tables(spec: FunctionSpec, data: Data) -> list[tuple]:
-        found = []
-        for logical_name in spec.tables:
-            if logical_name not in data.tables:
-                raise ValueError(f"function {spec.name} lists unknown table {logical_name!r}")
-            table_spec = data.specs[logical_name]
-            if not table_spec.env_var:
-                raise ValueError(f"table {logical_name} has no env_var, so function {spec.name} cannot find it")
-            found.append((table_spec, data.tables[logical_name]))
-        return found
+@jsii.implements(IStableStringProducer)
+class _Produce:
+    def __init__(self, public_url: PublicUrl) -> None:
+        self._public_url = public_url
+
+    def produce(self) -> str | None:
+        return self._public_url.url
+
+
+class PublicUrl:
+    """NEEDS_PUBLIC_URL's provision. PUBLIC_API_BASE_URL is known only once the API exists, and the API needs
+    the functions first: so a function gets a lazy value, filled in by `set`, and synthesis fails if it never
+    was."""
+
+    def __init__(self) -> None:
+        self.url: str | None = None
+        self.provision = Provision(
+            environment={config.PUBLIC_API_BASE_URL: Lazy.string(_Produce(self))}, grant=self._require
+        )
+
+    def set(self, url: str) -> None:
+        if self.url is not None:
+            raise ValueError("the public API base URL is already set")
+        self.url = url
+
+    def _require(self, function: lambda_.Function) -> None:
+        function.node.add_validation(_PublicUrlIsSet(self, function))
 
 
 @jsii.implements(IValidation)
 class _PublicUrlIsSet:
-    """Synthesis fails if a function declares `needs_public_url` but the stack never gave it the URL."""
-
-    def __init__(self, function: LeadlineFunction) -> None:
+    def __init__(self, public_url: PublicUrl, function: lambda_.Function) -> None:
+        self._public_url = public_url
         self._function = function
 
     def validate(self) -> list[str]:
-        if self._function.public_api_base_url is None:
+        if self._public_url.url is None:
+            name = self._function.node.scope.spec.name
             return [
-                f"function {self._function.spec.name} declares needs_public_url but no "
-                f"{PUBLIC_API_BASE_URL_ENV} was set (Functions.set_public_api_base_url)"
+                f"function {name} has capability {NEEDS_PUBLIC_URL} but no {config.PUBLIC_API_BASE_URL} was set "
+                "(Functions.set_public_api_base_url)"
             ]
         return []
 
 
 class Functions(Construct):
-    """Every function of the topology, through `LeadlineFunction`."""
+    """Every function of the topology, through `LeadlineFunction`. `provisions`: what the stack made for each
+    capability; NEEDS_PUBLIC_URL's is this construct's own (`set_public_api_base_url`)."""
 
     def __init__(
         self,
@@ -264,38 +212,33 @@ class Functions(Construct):
         construct_id: str,
         *,
         topology: Topology,
-        data: Data,
         layers: Layers,
-        bus: events.IEventBus,
-        state_machine: sfn.IStateMachine | None,
-        secrets: Secrets,
+        provisions: Mapping[Capability, Provision],
+        bus_name: str,
+        secrets_prefix: str,
         monitoring: Monitoring,
         log_groups: LogGroups,
-        call_analysis: CallAnalysis,
-        transcription: Transcription,
-        notifications: Notifications,
     ) -> None:
         super().__init__(scope, construct_id)
         names = [spec.name for spec in topology.functions]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"duplicate function names in the topology: {duplicates}")
+        if NEEDS_PUBLIC_URL in provisions:
+            raise ValueError(f"{NEEDS_PUBLIC_URL} is provided by Functions itself (set_public_api_base_url)")
+        self.public_url = PublicUrl()
+        provisions = {**provisions, NEEDS_PUBLIC_URL: self.public_url.provision}
         self.constructs: dict[str, LeadlineFunction] = {}
         for spec in topology.functions:
             self.constructs[spec.name] = LeadlineFunction(
                 self,
                 construct_name(spec.name),
                 spec=spec,
-                data=data,
                 layers=layers.all,
-                bus=bus,
-                state_machine=state_machine,
-                secrets=secrets,
+                basics=basic_environment(spec.name, bus_name=bus_name, secrets_prefix=secrets_prefix),
+                provisions=provisions,
                 monitoring=monitoring,
                 log_groups=log_groups,
-                call_analysis=call_analysis,
-                transcription=transcription,
-                notifications=notifications,
             )
 
     @property
@@ -306,7 +249,5 @@ class Functions(Construct):
         return self.constructs[name].function
 
     def set_public_api_base_url(self, url: str) -> None:
-        """Give PUBLIC_API_BASE_URL to every function whose spec says `needs_public_url`."""
-        for made in self.constructs.values():
-            if made.spec.needs_public_url:
-                made.set_public_api_base_url(url)
+        """PUBLIC_API_BASE_URL of every function with NEEDS_PUBLIC_URL: the base URL senders call."""
+        self.public_url.set(url)

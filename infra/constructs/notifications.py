@@ -24,12 +24,12 @@ from aws_cdk import ArnFormat, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.capabilities import Provision
 from infra.constructs.scanners import suppress_wildcards
+from leadline import config
 
 NOTIFICATION_SENDER_CONTEXT = "notificationSender"
 APP_BASE_URL_CONTEXT = "appBaseUrl"
-NOTIFICATION_SENDER_ENV = "NOTIFICATION_SENDER"
-APP_BASE_URL_ENV = "APP_BASE_URL"
 # Service Authorization Reference: SES v1 SendRawEmail requires the `identity` resource type (the sender's
 # verified address or domain; `configuration-set` too only when a ConfigurationSetName is passed, and none is).
 SES_ACTIONS = ("ses:SendRawEmail",)
@@ -96,10 +96,15 @@ class Notifications:
         """The variables of a function that sends notifications: only those the context gave."""
         variables = {}
         if self.sender is not None:
-            variables[NOTIFICATION_SENDER_ENV] = self.sender
+            variables[config.NOTIFICATION_SENDER] = self.sender
         if self.app_base_url is not None:
-            variables[APP_BASE_URL_ENV] = self.app_base_url
+            variables[config.APP_BASE_URL] = self.app_base_url
         return variables
+
+    @property
+    def provision(self) -> Provision:
+        """SENDS_NOTIFICATIONS' provision: the defaults the context gave, and the SES and SNS grant."""
+        return Provision(environment=self.environment, grant=self.grant)
 
     @staticmethod
     def identity_arn_pattern(scope: Construct) -> str:

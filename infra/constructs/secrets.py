@@ -7,6 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.capabilities import Provision
 from infra.constructs.scanners import suppress_wildcards
 
 
@@ -63,6 +64,11 @@ class Secrets(Construct):
             f"by the handler, which builds the name from the caller's tenant id.",
         )
         return grant
+
+    @property
+    def read_provision(self) -> Provision:
+        """READS_TENANT_SECRETS' provision: `grant_read` (the prefix is a variable of every function)."""
+        return Provision(grant=self.grant_read)
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Create and update secrets under `<prefix>*`, encrypted with the key (for on-boarding tools)."""

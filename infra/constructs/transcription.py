@@ -20,11 +20,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.capabilities import Provision
 from infra.constructs.scanners import skip_checkov, suppress_wildcards
+from leadline import config
 
 TRANSCRIBE_RECORDINGS_CONTEXT = "transcribeRecordings"
-RECORDINGS_BUCKET_ENV = "RECORDINGS_BUCKET"
-TRANSCRIPTION_JOB_PREFIX_ENV = "TRANSCRIPTION_JOB_PREFIX"
 RECORDINGS_PREFIX = "recordings/"
 TRANSCRIPTS_PREFIX = "transcripts/"
 # Recordings are customers' voices, and a transcript is what they said: both are kept this long, no longer.
@@ -44,8 +44,8 @@ GET_ACTION = "transcribe:GetTranscriptionJob"
 JOB_PREFIX_MAX_LENGTH = 40
 _JOB_PREFIX_HASH_LENGTH = 8
 _NOT_IN_JOB_NAME = re.compile(r"[^0-9a-z._-]+")
-# The reason for the `Resource::*` of StartTranscriptionJob; the function factory puts it in the one
-# suppression of `Resource::*` on the role's DefaultPolicy (cdk-nag reports the first matching suppression).
+# The reason for the `Resource::*` of StartTranscriptionJob (the provision's star_reason): the function factory puts
+# it in the one suppression of `Resource::*` on the role's DefaultPolicy (cdk-nag reports the first that matches).
 START_JOB_WILDCARD_REASON = (
     "transcribe:StartTranscriptionJob (it has no resource type in the Service Authorization Reference, so "
     "it needs '*'; the statement is conditioned on transcribe:OutputBucketName being the recordings bucket)"
@@ -154,7 +154,15 @@ class Transcription(Construct):
         """The variables of a function that transcribes recordings (none when off)."""
         if self.bucket is None or self.job_prefix is None:
             return {}
-        return {RECORDINGS_BUCKET_ENV: self.bucket.bucket_name, TRANSCRIPTION_JOB_PREFIX_ENV: self.job_prefix}
+        return {config.RECORDINGS_BUCKET: self.bucket.bucket_name, config.TRANSCRIPTION_JOB_PREFIX: self.job_prefix}
+
+    @property
+    def provision(self) -> Provision:
+        """TRANSCRIBES_RECORDINGS' provision: the variables and the grant, whose StartTranscriptionJob needs
+        Resource '*'; nothing when off."""
+        if self.bucket is None:
+            return Provision()
+        return Provision(environment=self.environment, grant=self.grant, star_reason=START_JOB_WILDCARD_REASON)
 
     def object_arns(self) -> list[str]:
         """The two prefixes a function may write and read: recordings and transcripts."""

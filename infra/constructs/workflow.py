@@ -6,10 +6,12 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.capabilities import Provision
 from infra.constructs.log_groups import LogGroups
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.scanners import suppress_wildcards
 from infra.topology import StateMachineSpec
+from leadline import config
 
 
 class AfterCallWork(Construct):
@@ -58,3 +60,11 @@ class AfterCallWork(Construct):
             ["*"],
         )
         self.alarm = monitoring.alarm_on_state_machine_failures(self, state_machine=self.state_machine, name=spec.name)
+
+    @property
+    def provision(self) -> Provision:
+        """STARTS_AFTER_CALL_WORK's provision: the state machine's ARN, and states:StartExecution on it."""
+        return Provision(
+            environment={config.ACW_STATE_MACHINE_ARN: self.state_machine.state_machine_arn},
+            grant=self.state_machine.grant_start_execution,
+        )

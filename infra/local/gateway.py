@@ -11,14 +11,16 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from infra.local import tokens
-from infra.topology import Route, Topology
+from infra.topology import FunctionSpec, Route, Topology
+from leadline import config
 
 log = logging.getLogger("leadline.local.gateway")
 
@@ -75,10 +77,20 @@ class LambdaContext:
 
 class Functions:
     """The handlers, one 'instance' each: like a Lambda function with reserved concurrency 1, a handler
-    never runs two events at once (Powertools' resolver keeps the current event on the app)."""
+    never runs two events at once (Powertools' resolver keeps the current event on the app).
 
-    def __init__(self, topology: Topology, load: Callable[[str], Callable]):
+    `environment(spec)`: what the function reads through `leadline.config` while it runs, its own and nothing
+    else, as in AWS; None leaves it the process's environment (for tests of the gateway with stand-in handlers).
+    """
+
+    def __init__(
+        self,
+        topology: Topology,
+        load: Callable[[str], Callable],
+        environment: Callable[[FunctionSpec], Mapping[str, str]] | None = None,
+    ):
         self._specs = {f.name: f for f in topology.functions}
+        self._environment = environment
         self._handlers = {name: load(spec.handler_module) for name, spec in self._specs.items()}
         # Powertools keeps the current event on a class attribute (BaseRouter.current_event), shared by every
         # resolver in the process: in AWS each function has its own process, here the HTTP functions take turns.
@@ -87,7 +99,8 @@ class Functions:
 
     def invoke(self, name: str, event: dict) -> dict:
         spec = self._specs[name]
-        with self._locks[name]:
+        own = nullcontext() if self._environment is None else config.invocation_environment(self._environment(spec))
+        with self._locks[name], own:
             return self._handlers[name](event, LambdaContext(name, spec.timeout_seconds, spec.memory_mb))
 
 

@@ -3,7 +3,9 @@
 It starts moto, creates the tables, the bus, each rule with an SQS queue as its local target, the
 state machine (moto executes it), then serves the API on 127.0.0.1 and drains each rule's queue into its
 handler. Lambda code itself cannot run in moto without Docker, so the runtime invokes the handlers in
-this process, with the events API Gateway, EventBridge and the scheduler would give them.
+this process, with the events API Gateway, EventBridge and the scheduler would give them, and each
+invocation with its function's own environment (`function_environment`): Lambda's variables, the basics
+and what its capabilities give, as in AWS, so a variable its capabilities do not give cannot be read.
 """
 
 from __future__ import annotations
@@ -23,25 +25,43 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from infra.capabilities import (
+    ANALYSES_CALLS,
+    NEEDS_PUBLIC_URL,
+    PUBLISHES_EVENTS,
+    READS_TENANT_SECRETS,
+    SENDS_NOTIFICATIONS,
+    STARTS_AFTER_CALL_WORK,
+    TRANSCRIBES_RECORDINGS,
+    Capability,
+    Provision,
+    basic_environment,
+    provisions_of,
+    table_access,
+)
 from infra.local.gateway import Functions, Gateway, serve
-from infra.topology import ROOT, TOPOLOGY, TableSpec, Topology
+from infra.topology import ROOT, TOPOLOGY, FunctionSpec, TableSpec, Topology
+from leadline import config
 
 log = logging.getLogger("leadline.local")
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 NAME_PREFIX = "leadline-local"
+SECRETS_PREFIX = f"{NAME_PREFIX}/tenants/"
+# What Lambda itself sets, as the local runtime's process has it.
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
+    config.AWS_DEFAULT_REGION: REGION,
+    config.AWS_REGION: REGION,
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",  # CloudWatch's EMF lines would only flood the console
-    "POWERTOOLS_METRICS_NAMESPACE": "Leadline",
-    "POWERTOOLS_SERVICE_NAME": "leadline-local",
+    config.POWERTOOLS_METRICS_NAMESPACE: "Leadline",
+    config.POWERTOOLS_SERVICE_NAME: "leadline-local",
     "POWERTOOLS_DEV": "false",
 }
+AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"
 
 
 def table_name(spec: TableSpec) -> str:
@@ -49,11 +69,13 @@ def table_name(spec: TableSpec) -> str:
 
 
 def local_environment(topology: Topology = TOPOLOGY) -> dict[str, str]:
-    """The environment the functions see locally (AWS names it from the stack's resources)."""
+    """The process's environment, for code run outside any function (the tests, the seed, tools, benches): what
+    Lambda sets, the table names, the bus and the secrets prefix. A function invoked by the runtime reads its own
+    (`LocalRuntime.function_environment`) instead."""
     env = dict(LOCAL_ENV)
     env.update({t.env_var: table_name(t) for t in topology.tables})
-    env["EVENT_BUS_NAME"] = topology.bus_name
-    env["LEADLINE_SECRETS_PREFIX"] = f"{NAME_PREFIX}/tenants/"
+    env[config.EVENT_BUS_NAME] = topology.bus_name
+    env[config.LEADLINE_SECRETS_PREFIX] = SECRETS_PREFIX
     return env
 
 
@@ -124,19 +146,16 @@ class LocalRuntime:
         return self
 
     def _start(self) -> None:
-        from leadline.config import time_scale
+        from infra.local import tokens
 
-        self.time_scale = time_scale()
+        self.time_scale = config.time_scale()
         self._start_moto()
         self._provision()
-        self.functions = Functions(self.topology, self.load_handler)
-        self._start_dispatchers()
+        self.functions = Functions(self.topology, self.load_handler, self.function_environment)
         if self.seed_demo:
             from infra.local.seed import seed_demo_tenant
 
             self.demo = seed_demo_tenant(self)
-        from infra.local import tokens
-
         self.signing_key = tokens.signing_key(self.state_dir)
         self.gateway = Gateway(self.topology, self.functions, self.signing_key)
         try:
@@ -144,7 +163,11 @@ class LocalRuntime:
         except OSError as exc:  # taken since the check
             raise PortUnavailable(self.port, "LEADLINE_PORT", exc) from None
         self.port = self._server.server_address[1]
-        os.environ["PUBLIC_API_BASE_URL"] = self.api_url  # what vendors call, and so what their signatures cover
+        # The functions' variables, the public URL among them (what vendors call, and so what their signatures
+        # cover): known now that the port is, and before any function runs.
+        self.provisions = self._provisions()
+        os.environ[config.PUBLIC_API_BASE_URL] = self.api_url  # for code run outside a function
+        self._start_dispatchers()
         if self.seed_demo:
             # Whole, and before /health answers: a script waiting for health never reads the last start's file.
             self._write_demo_file()
@@ -161,7 +184,7 @@ class LocalRuntime:
         # moto's Step Functions executor calls the other services at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.moto_port)
         os.environ.update(local_environment(self.topology))
-        os.environ["AWS_ENDPOINT_URL"] = self.aws_endpoint
+        os.environ[AWS_ENDPOINT_URL] = self.aws_endpoint
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
@@ -237,8 +260,34 @@ class LocalRuntime:
             roleArn=role,
             type="STANDARD",
         )["stateMachineArn"]
-        os.environ["ACW_STATE_MACHINE_ARN"] = arn
+        os.environ[config.ACW_STATE_MACHINE_ARN] = arn  # for code run outside a function
         self.resources["state_machine"] = arn
+
+    # --- each function's environment ------------------------------------------------------------
+
+    def _provisions(self) -> dict[Capability, Provision]:
+        """What this runtime made for each capability: the values of its variables (there is no IAM here)."""
+        provisions = {table_access(spec): Provision({spec.env_var: table_name(spec)}) for spec in self.topology.tables}
+        return provisions | {
+            PUBLISHES_EVENTS: Provision(),
+            STARTS_AFTER_CALL_WORK: Provision({config.ACW_STATE_MACHINE_ARN: self.resources["state_machine"]}),
+            READS_TENANT_SECRETS: Provision(),
+            NEEDS_PUBLIC_URL: Provision({config.PUBLIC_API_BASE_URL: self.api_url}),
+            ANALYSES_CALLS: Provision({config.CALL_ANALYSER: "rules"}),  # the stack's default; no Bedrock here
+            TRANSCRIBES_RECORDINGS: Provision(),  # moto runs no Transcribe job: as a stack with transcription off
+            SENDS_NOTIFICATIONS: Provision(),  # as a stack deployed without a default sender or app base URL
+        }
+
+    def function_environment(self, spec: FunctionSpec) -> dict[str, str]:
+        """All that `spec`'s function reads through `leadline.config` while the runtime invokes it: what Lambda
+        sets, the basics every function has, and its capabilities' variables; LEADLINE_TIME_SCALE when set."""
+        environment = {**LOCAL_ENV, AWS_ENDPOINT_URL: self.aws_endpoint}
+        if config.LEADLINE_TIME_SCALE in os.environ:
+            environment[config.LEADLINE_TIME_SCALE] = os.environ[config.LEADLINE_TIME_SCALE]
+        environment |= basic_environment(spec.name, bus_name=self.topology.bus_name, secrets_prefix=SECRETS_PREFIX)
+        for provision in provisions_of(spec, self.provisions, "the local runtime"):
+            environment |= provision.environment
+        return environment
 
     # --- event delivery -------------------------------------------------------------------------
 

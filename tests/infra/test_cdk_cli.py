@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.constructs.notifications import NOTIFICATION_SENDER_CONTEXT, NOTIFICATION_SENDER_ENV
+from infra.constructs.notifications import NOTIFICATION_SENDER_CONTEXT
 from infra.topology import NOTIFIER, ROOT
+from leadline import config
 from tests.support.synth import ACCOUNT, MAIN_STACK, nag_report, unresolved_nag_findings
 
 pytestmark = pytest.mark.slow
@@ -69,7 +70,7 @@ def test_cdk_synth_without_credentials_is_environment_agnostic_with_the_layer_bu
         if r["Type"] == "AWS::Lambda::Function"
         and r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == NOTIFIER.name
     ]
-    assert notifier["Properties"]["Environment"]["Variables"][NOTIFICATION_SENDER_ENV] == SENDER
+    assert notifier["Properties"]["Environment"]["Variables"][config.NOTIFICATION_SENDER] == SENDER
     # The shared layer is bundled: its pinned requirements installed beside the leadline package.
     assets = json.loads((outdir / f"{MAIN_STACK}.assets.json").read_text())["files"].values()
     [layer] = [a for a in assets if a.get("displayName", "").startswith("Layers/Shared")]

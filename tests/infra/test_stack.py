@@ -12,28 +12,30 @@ from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 import infra.layer_bundling
-from infra.constructs.api import STAGE_NAME
-from infra.constructs.call_analysis import (
-    BEDROCK_MODEL_ID_CONTEXT,
-    BEDROCK_MODEL_ID_ENV,
-    CALL_ANALYSER_CONTEXT,
-    CALL_ANALYSER_ENV,
-    CallAnalysis,
+from infra.capabilities import (
+    ANALYSES_CALLS,
+    BASIC_VARIABLES,
+    NEEDS_PUBLIC_URL,
+    PUBLISHES_EVENTS,
+    READS_TENANT_SECRETS,
+    SENDS_NOTIFICATIONS,
+    STARTS_AFTER_CALL_WORK,
+    TABLE_ACTIONS,
+    TRANSCRIBES_RECORDINGS,
+    Capability,
 )
+from infra.constructs.api import STAGE_NAME
+from infra.constructs.call_analysis import BEDROCK_MODEL_ID_CONTEXT, CALL_ANALYSER_CONTEXT, CallAnalysis
 from infra.constructs.events import PATTERN_FIELDS, event_pattern
-from infra.constructs.functions import POWERTOOLS_LAYER_ARN, PUBLIC_API_BASE_URL_ENV, TABLE_ACTIONS
+from infra.constructs.functions import POWERTOOLS_LAYER_ARN
 from infra.constructs.notifications import (
     APP_BASE_URL_CONTEXT,
-    APP_BASE_URL_ENV,
     NOTIFICATION_SENDER_CONTEXT,
-    NOTIFICATION_SENDER_ENV,
     Notifications,
 )
 from infra.constructs.transcription import (
     JOB_PREFIX_MAX_LENGTH,
-    RECORDINGS_BUCKET_ENV,
     TRANSCRIBE_RECORDINGS_CONTEXT,
-    TRANSCRIPTION_JOB_PREFIX_ENV,
     job_prefix,
     transcription_enabled,
 )
@@ -52,6 +54,7 @@ from infra.topology import (
     FunctionSpec,
     Topology,
 )
+from leadline import config
 from tests.support.probe_spec import PROBE
 from tests.support.synth import Synthesized, unresolved_nag_findings
 
@@ -293,16 +296,16 @@ def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_
         },
     )
     variables = synthesized.json["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
-    assert ("ACW_STATE_MACHINE_ARN" in variables) is spec.starts_after_call_work
-    assert (PUBLIC_API_BASE_URL_ENV in variables) is spec.needs_public_url
+    assert (config.ACW_STATE_MACHINE_ARN in variables) is spec.has(STARTS_AFTER_CALL_WORK)
+    assert (config.PUBLIC_API_BASE_URL in variables) is spec.has(NEEDS_PUBLIC_URL)
     # Without context the analyser is the rules one, and no model is named.
-    assert variables.get(CALL_ANALYSER_ENV) == ("rules" if spec.analyses_calls else None)
-    assert BEDROCK_MODEL_ID_ENV not in variables
+    assert variables.get(config.CALL_ANALYSER) == ("rules" if spec.has(ANALYSES_CALLS) else None)
+    assert config.BEDROCK_MODEL_ID not in variables
     # Transcription is on without context.
-    assert (RECORDINGS_BUCKET_ENV in variables) is spec.transcribes_recordings
-    assert (TRANSCRIPTION_JOB_PREFIX_ENV in variables) is spec.transcribes_recordings
+    assert (config.RECORDINGS_BUCKET in variables) is spec.has(TRANSCRIBES_RECORDINGS)
+    assert (config.TRANSCRIPTION_JOB_PREFIX in variables) is spec.has(TRANSCRIBES_RECORDINGS)
     # Without context there is no default sender and no default app base URL.
-    assert NOTIFICATION_SENDER_ENV not in variables and APP_BASE_URL_ENV not in variables
+    assert config.NOTIFICATION_SENDER not in variables and config.APP_BASE_URL not in variables
     log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
 
@@ -328,17 +331,50 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     wildcard_actions = {a for s in wildcard_statements for a in actions(s)}
     # Transcribe's StartTranscriptionJob has no resource type (see the transcription tests for its condition).
     assert {a for a in wildcard_actions if not a.startswith("xray:")} == (
-        {"transcribe:StartTranscriptionJob"} if spec.transcribes_recordings else set()
+        {"transcribe:StartTranscriptionJob"} if spec.has(TRANSCRIBES_RECORDINGS) else set()
     )
-    assert any("events:PutEvents" in actions(s) for s in statements) is spec.publishes_events
-    assert any(a.startswith("secretsmanager:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
-    assert any(a.startswith("kms:") for s in statements for a in actions(s)) is spec.reads_tenant_secrets
+    assert any("events:PutEvents" in actions(s) for s in statements) is spec.has(PUBLISHES_EVENTS)
+    reads_secrets = spec.has(READS_TENANT_SECRETS)
+    assert any(a.startswith("secretsmanager:") for s in statements for a in actions(s)) is reads_secrets
+    assert any(a.startswith("kms:") for s in statements for a in actions(s)) is reads_secrets
     assert not [a for s in statements for a in actions(s) if a.startswith("bedrock:")]  # rules analyser by default
-    assert any(a.startswith(("ses:", "sns:")) for s in statements for a in actions(s)) is spec.sends_notifications
+    assert any(a.startswith(("ses:", "sns:")) for s in statements for a in actions(s)) is spec.has(SENDS_NOTIFICATIONS)
     # Only the SMS statement uses NotResource (see the notifications tests).
     assert [s for s in statements if "NotResource" in s] == (
-        [s for s in statements if actions(s) == ["sns:Publish"]] if spec.sends_notifications else []
+        [s for s in statements if actions(s) == ["sns:Publish"]] if spec.has(SENDS_NOTIFICATIONS) else []
     )
+
+
+# Given by no stack without context: the Bedrock model, and the default sender and app base URL of notifications.
+UNSET_WITHOUT_CONTEXT = {config.BEDROCK_MODEL_ID, config.NOTIFICATION_SENDER, config.APP_BASE_URL}
+
+
+@pytest.mark.parametrize("which", ["synthesized", "probe"])
+def test_a_function_gets_the_basics_and_the_variables_of_its_capabilities_only(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    for spec in synth.topology.functions:
+        named = {variable for capability in spec.capabilities for variable in capability.variables}
+        assert set(function_variables(synth, spec.name)) == set(BASIC_VARIABLES) | (named - UNSET_WITHOUT_CONTEXT)
+
+
+@pytest.mark.parametrize("which", ["synthesized", "probe"])
+def test_a_function_is_allowed_the_actions_its_capabilities_name_and_no_other(request, which):
+    synth: Synthesized = request.getfixturevalue(which)
+    for spec in synth.topology.functions:
+        named = {action for capability in spec.capabilities for action in capability.actions}
+        # Tracing's X-Ray writes, and the dead-letter queue of a function invoked asynchronously (EventRouting).
+        allowed = {
+            a for s in function_statements(synth, spec.name) for a in actions(s) if not a.startswith(("xray:", "sqs:"))
+        }
+        assert allowed == named - {"bedrock:InvokeModel"}, spec.name  # the rules analyser, without context
+
+
+def test_a_capability_the_stack_does_not_provide_fails_the_stack(tmp_path):
+    teleports = Capability(name="teleports", summary="moves the caller to the office")
+    spec = FunctionSpec(name="teleporter", description="Test: an unknown capability", capabilities=(teleports,))
+    topology = Topology(tables=TOPOLOGY.tables, functions=(STAFF_API, spec), state_machine=TOPOLOGY.state_machine)
+    with pytest.raises(ValueError, match="function teleporter has capability teleports but the stack provides nothing"):
+        small_stack(tmp_path, topology, "LeadlineTeleporter")
 
 
 def test_no_role_has_a_managed_policy_except_api_gateways_cloudwatch_role(synthesized):
@@ -795,8 +831,8 @@ def test_every_log_group_is_kept_a_month_and_encrypted_with_the_log_key_that_onl
 
 
 def test_real_topology_flags_the_webhooks_function_only():
-    assert CALL_WEBHOOKS.reads_tenant_secrets and CALL_WEBHOOKS.needs_public_url
-    assert not STAFF_API.reads_tenant_secrets and STAFF_API.needs_public_url  # the DNI install URLs
+    assert CALL_WEBHOOKS.has(READS_TENANT_SECRETS) and CALL_WEBHOOKS.has(NEEDS_PUBLIC_URL)
+    assert not STAFF_API.has(READS_TENANT_SECRETS) and STAFF_API.has(NEEDS_PUBLIC_URL)  # the DNI install URLs
 
 
 def test_call_webhooks_reads_tenant_secrets_under_the_prefix_and_decrypts_with_the_key(synthesized):
@@ -834,7 +870,7 @@ def test_tenant_secrets_wildcard_of_call_webhooks_is_suppressed_with_its_own_rea
 
 
 def test_call_webhooks_gets_the_public_api_base_url_from_the_rest_api_id(synthesized):
-    url = function_variables(synthesized, CALL_WEBHOOKS.name)[PUBLIC_API_BASE_URL_ENV]
+    url = function_variables(synthesized, CALL_WEBHOOKS.name)[config.PUBLIC_API_BASE_URL]
     assert list(url) == ["Fn::Join"]
     separator, parts = url["Fn::Join"]
     assert separator == ""
@@ -914,7 +950,7 @@ def test_public_api_base_url_context_overrides_the_url_verbatim_without_trailing
     [function] = [r for r in custom_domain_template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables["POWERTOOLS_SERVICE_NAME"] == CALL_WEBHOOKS.name
-    assert variables[PUBLIC_API_BASE_URL_ENV] == "https://api.example.com"
+    assert variables[config.PUBLIC_API_BASE_URL] == "https://api.example.com"
     assert custom_domain_template["Outputs"]["PublicApiBaseUrl"]["Value"] == "https://api.example.com"
     assert dependency_cycle(custom_domain_template) is None
 
@@ -981,22 +1017,22 @@ def bedrock_statements(synth: Synthesized, name: str) -> list[dict]:
 
 
 def test_the_call_evaluator_and_the_scanner_analyse_calls():
-    assert [spec.name for spec in TOPOLOGY.functions if spec.analyses_calls] == [CALL_EVALUATOR.name, "scanner"]
+    assert [spec.name for spec in TOPOLOGY.functions if spec.has(ANALYSES_CALLS)] == [CALL_EVALUATOR.name, "scanner"]
     assert CALL_EVALUATOR.timeout_seconds == 60
 
 
 def test_call_evaluator_uses_the_rules_analyser_without_bedrock_by_default(synthesized):
     variables = function_variables(synthesized, CALL_EVALUATOR.name)
-    assert variables[CALL_ANALYSER_ENV] == "rules"
-    assert BEDROCK_MODEL_ID_ENV not in variables
+    assert variables[config.CALL_ANALYSER] == "rules"
+    assert config.BEDROCK_MODEL_ID not in variables
     assert bedrock_statements(synthesized, CALL_EVALUATOR.name) == []
     assert "bedrock" not in json.dumps(synthesized.resources("AWS::IAM::Policy"))
 
 
 def test_bedrock_with_a_foundation_model_invokes_that_model_in_the_stacks_region_only(bedrock_model):
     variables = function_variables(bedrock_model, CALL_EVALUATOR.name)
-    assert variables[CALL_ANALYSER_ENV] == "bedrock"
-    assert variables[BEDROCK_MODEL_ID_ENV] == FOUNDATION_MODEL
+    assert variables[config.CALL_ANALYSER] == "bedrock"
+    assert variables[config.BEDROCK_MODEL_ID] == FOUNDATION_MODEL
     assert bedrock_statements(bedrock_model, CALL_EVALUATOR.name) == [
         {
             "Action": "bedrock:InvokeModel",
@@ -1009,8 +1045,8 @@ def test_bedrock_with_a_foundation_model_invokes_that_model_in_the_stacks_region
 
 def test_bedrock_with_an_inference_profile_invokes_the_profile_and_its_model_in_any_region(bedrock_profile):
     variables = function_variables(bedrock_profile, CALL_EVALUATOR.name)
-    assert variables[CALL_ANALYSER_ENV] == "bedrock"
-    assert variables[BEDROCK_MODEL_ID_ENV] == INFERENCE_PROFILE
+    assert variables[config.CALL_ANALYSER] == "bedrock"
+    assert variables[config.BEDROCK_MODEL_ID] == INFERENCE_PROFILE
     [statement] = bedrock_statements(bedrock_profile, CALL_EVALUATOR.name)
     assert statement == {
         "Action": "bedrock:InvokeModel",
@@ -1056,8 +1092,8 @@ def test_bedrock_stacks_are_nag_clean_and_grant_no_wildcard_action(request, whic
 def test_bedrock_model_id_is_ignored_with_a_warning_unless_the_analyser_is_bedrock(tmp_path):
     synth = evaluator_synth(tmp_path, **{BEDROCK_MODEL_ID_CONTEXT: FOUNDATION_MODEL})
     variables = function_variables(synth, CALL_EVALUATOR.name)
-    assert variables[CALL_ANALYSER_ENV] == "rules"
-    assert BEDROCK_MODEL_ID_ENV not in variables
+    assert variables[config.CALL_ANALYSER] == "rules"
+    assert config.BEDROCK_MODEL_ID not in variables
     assert bedrock_statements(synth, CALL_EVALUATOR.name) == []
     report = json.loads((tmp_path / "validation-report.json").read_text())
     [warning] = [v for plugin in report["pluginReports"] for v in plugin["violations"]]
@@ -1112,8 +1148,8 @@ def test_inference_profile_ids_name_their_foundation_model(model_id, base):
 
 # --- transcription: Amazon Transcribe and its recordings bucket, on by default ------------------
 
-TRANSCRIBING = [spec for spec in TOPOLOGY.functions if spec.transcribes_recordings]
-NOT_TRANSCRIBING = [spec for spec in TOPOLOGY.functions if not spec.transcribes_recordings]
+TRANSCRIBING = [spec for spec in TOPOLOGY.functions if spec.has(TRANSCRIBES_RECORDINGS)]
+NOT_TRANSCRIBING = [spec for spec in TOPOLOGY.functions if not spec.has(TRANSCRIBES_RECORDINGS)]
 SECURE_TRANSPORT_ONLY = {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
 PUBLIC_ACCESS_BLOCKED = {
     "BlockPublicAcls": True,
@@ -1196,11 +1232,11 @@ def test_access_log_bucket_is_private_ssl_only_encrypted_and_nag_clean_without_s
 @pytest.mark.parametrize("spec", TOPOLOGY.functions, ids=lambda f: f.name)
 def test_only_functions_that_transcribe_get_the_bucket_and_the_job_prefix(synthesized, spec):
     variables = function_variables(synthesized, spec.name)
-    if spec.transcribes_recordings:
-        assert variables[RECORDINGS_BUCKET_ENV] == ref(recordings_bucket_id(synthesized))
-        assert variables[TRANSCRIPTION_JOB_PREFIX_ENV] == job_prefix(synthesized.stack_name)
+    if spec.has(TRANSCRIBES_RECORDINGS):
+        assert variables[config.RECORDINGS_BUCKET] == ref(recordings_bucket_id(synthesized))
+        assert variables[config.TRANSCRIPTION_JOB_PREFIX] == job_prefix(synthesized.stack_name)
     else:
-        assert RECORDINGS_BUCKET_ENV not in variables and TRANSCRIPTION_JOB_PREFIX_ENV not in variables
+        assert config.RECORDINGS_BUCKET not in variables and config.TRANSCRIPTION_JOB_PREFIX not in variables
         assert transcription_statements(synthesized, spec.name) == []
         assert recordings_bucket_id(synthesized) not in json.dumps(function_statements(synthesized, spec.name))
 
@@ -1284,7 +1320,7 @@ def test_the_star_suppression_names_transcribe_only_for_functions_that_transcrib
             for r in synthesized.nag_report()
             if r["Resource ID"] == policy_path and r["Exception Reason"].startswith("[Resource::*]")
         ]
-        assert ("StartTranscriptionJob" in row["Exception Reason"]) is spec.transcribes_recordings, spec.name
+        assert ("StartTranscriptionJob" in row["Exception Reason"]) is spec.has(TRANSCRIBES_RECORDINGS), spec.name
 
 
 @pytest.mark.parametrize(
@@ -1341,7 +1377,7 @@ def test_transcribe_recordings_false_makes_no_bucket_no_variables_and_no_grant(w
     assert synth.stack.transcription.enabled is False and synth.stack.transcription.environment == {}
     for spec in synth.topology.functions:
         variables = function_variables(synth, spec.name)
-        assert RECORDINGS_BUCKET_ENV not in variables and TRANSCRIPTION_JOB_PREFIX_ENV not in variables
+        assert config.RECORDINGS_BUCKET not in variables and config.TRANSCRIPTION_JOB_PREFIX not in variables
         assert transcription_statements(synth, spec.name) == []
     assert "transcribe" not in json.dumps(synth.resources("AWS::IAM::Policy"))
     failing = [
@@ -1364,7 +1400,7 @@ def test_transcribe_recordings_context_must_be_true_or_false(tmp_path, value):
 
 # --- notifications: email through SES, texts through SNS ----------------------------------------
 
-NOTIFYING = [spec for spec in TOPOLOGY.functions if spec.sends_notifications]
+NOTIFYING = [spec for spec in TOPOLOGY.functions if spec.has(SENDS_NOTIFICATIONS)]
 # The notifier and the staff API (a REST API needs a method): a small stack to synthesize with context.
 NOTIFIER_AND_API = Topology(
     tables=TOPOLOGY.tables, functions=(STAFF_API, NOTIFIER), state_machine=TOPOLOGY.state_machine
@@ -1468,10 +1504,10 @@ def test_notifier_has_one_rule_per_catalog_entry_on_the_bus(synthesized):
 def test_notification_context_sets_the_defaults_of_the_notifying_functions_only(with_notification_defaults):
     synth = with_notification_defaults
     variables = function_variables(synth, NOTIFIER.name)
-    assert variables[NOTIFICATION_SENDER_ENV] == SENDER
-    assert variables[APP_BASE_URL_ENV] == "https://app.acme.example"
+    assert variables[config.NOTIFICATION_SENDER] == SENDER
+    assert variables[config.APP_BASE_URL] == "https://app.acme.example"
     staff = function_variables(synth, STAFF_API.name)
-    assert NOTIFICATION_SENDER_ENV not in staff and APP_BASE_URL_ENV not in staff
+    assert config.NOTIFICATION_SENDER not in staff and config.APP_BASE_URL not in staff
     assert notification_statements(synth, STAFF_API.name) == []
     # The context changes the variables, not the grant.
     assert sorted(notification_statements(synth, NOTIFIER.name), key=actions) == [
@@ -1492,12 +1528,12 @@ def test_notification_context_sets_the_defaults_of_the_notifying_functions_only(
     [
         ({}, {}),
         ({NOTIFICATION_SENDER_CONTEXT: "", APP_BASE_URL_CONTEXT: ""}, {}),
-        ({NOTIFICATION_SENDER_CONTEXT: "alerts@acme.example"}, {NOTIFICATION_SENDER_ENV: "alerts@acme.example"}),
+        ({NOTIFICATION_SENDER_CONTEXT: "alerts@acme.example"}, {config.NOTIFICATION_SENDER: "alerts@acme.example"}),
         (
             {NOTIFICATION_SENDER_CONTEXT: '"Acme, Inc." <alerts+leadline@mail.acme.example>'},
-            {NOTIFICATION_SENDER_ENV: '"Acme, Inc." <alerts+leadline@mail.acme.example>'},
+            {config.NOTIFICATION_SENDER: '"Acme, Inc." <alerts+leadline@mail.acme.example>'},
         ),
-        ({APP_BASE_URL_CONTEXT: "https://acme.example/app//"}, {APP_BASE_URL_ENV: "https://acme.example/app"}),
+        ({APP_BASE_URL_CONTEXT: "https://acme.example/app//"}, {config.APP_BASE_URL: "https://acme.example/app"}),
     ],
 )
 def test_notification_context_gives_only_the_variables_it_names(context, environment):
@@ -1548,7 +1584,7 @@ def test_probe_starts_after_call_work_and_publishes_events(probe):
     machine_id, _ = only(probe.resources("AWS::StepFunctions::StateMachine"))
     bus_id, _ = only(probe.resources("AWS::Events::EventBus"))
     function = probe.json["Resources"][probe.function_logical_id(PROBE.name)]
-    assert function["Properties"]["Environment"]["Variables"]["ACW_STATE_MACHINE_ARN"] == ref(machine_id)
+    assert function["Properties"]["Environment"]["Variables"][config.ACW_STATE_MACHINE_ARN] == ref(machine_id)
     statements = policy_statements_of_role(probe, function["Properties"]["Role"]["Fn::GetAtt"][0])
     assert {"Action": "states:StartExecution", "Effect": "Allow", "Resource": ref(machine_id)} in statements
     assert {"Action": "events:PutEvents", "Effect": "Allow", "Resource": arn_of(bus_id)} in statements

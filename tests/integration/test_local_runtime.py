@@ -1,11 +1,35 @@
 """The local runtime renders the topology for real: the API's public routes, the state machine moto executes,
-the bus delivering by the rule's own pattern, the scheduler at LEADLINE_TIME_SCALE, and dead letters."""
+the bus delivering by the rule's own pattern, the scheduler at LEADLINE_TIME_SCALE, dead letters, and each
+function's own environment."""
 
 import json
+import os
 import time
 
+import pytest
+
+from infra.capabilities import BASIC_VARIABLES
+from infra.local.gateway import Functions
+from infra.local.runtime import AWS_ENDPOINT_URL, LOCAL_ENV
+from leadline import config
+from leadline.data import keys
 from tests.support.api import Api
 from tests.support.probe import handler as probe
+
+# Every variable a function could read: those leadline.config names, and what Lambda sets.
+EVERY_VARIABLE = sorted(
+    {value for name, value in vars(config).items() if name.isupper() and isinstance(value, str)}
+    | set(LOCAL_ENV)
+    | {AWS_ENDPOINT_URL}
+)
+# Named by capabilities, but given by no local function: no Bedrock, no Transcribe, no default sender or base URL.
+NOT_GIVEN_LOCALLY = {
+    config.BEDROCK_MODEL_ID,
+    config.RECORDINGS_BUCKET,
+    config.TRANSCRIPTION_JOB_PREFIX,
+    config.NOTIFICATION_SENDER,
+    config.APP_BASE_URL,
+}
 
 
 def _wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
@@ -107,7 +131,7 @@ def test_a_cancelled_transaction_writes_nothing_and_erases_nothing(runtime):
     from infra.topology import RECORDS_TABLE
 
     client, table = runtime.client("dynamodb"), table_name(RECORDS_TABLE)
-    pk = f"T#rollback-{uuid.uuid4().hex[:8]}"
+    pk = keys.tenant(f"rollback-{uuid.uuid4().hex[:8]}")
     client.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "B"}, "n": {"N": "1"}})
     client.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "C"}, "n": {"N": "1"}})
     try:
@@ -157,3 +181,64 @@ def test_the_demo_file_is_replaced_whole_and_private(tmp_path):
     assert demo_file.stat().st_ino != before
     assert oct(demo_file.stat().st_mode & 0o777) == "0o600"
     assert [p.name for p in tmp_path.iterdir()] == ["demo.json"]
+
+
+# --- each function's own environment -----------------------------------------------------------------------------
+
+
+def _what_it_reads(event: dict, context) -> dict[str, str]:
+    """A stand-in handler: every variable it can read, as it reads them."""
+    found = {}
+    for name in EVERY_VARIABLE:
+        try:
+            found[name] = config.env(name)
+        except KeyError:
+            pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def readers(runtime) -> Functions:
+    """The runtime's functions, each with its own environment, each handler replaced by `_what_it_reads`."""
+    return Functions(runtime.topology, lambda module: _what_it_reads, runtime.function_environment)
+
+
+def test_each_function_reads_what_lambda_sets_the_basics_and_its_capabilities_variables_only(runtime, readers):
+    lambda_sets = set(LOCAL_ENV) | {AWS_ENDPOINT_URL, config.LEADLINE_TIME_SCALE}
+    for spec in runtime.topology.functions:
+        named = {variable for capability in spec.capabilities for variable in capability.variables}
+        found = readers.invoke(spec.name, {})
+        assert set(found) == lambda_sets | set(BASIC_VARIABLES) | (named - NOT_GIVEN_LOCALLY), spec.name
+        assert found[config.POWERTOOLS_SERVICE_NAME] == spec.name
+
+
+def test_the_variables_have_the_runtimes_values(runtime, readers):
+    webhooks = readers.invoke("call_webhooks", {})
+    assert webhooks[config.PUBLIC_API_BASE_URL] == runtime.api_url
+    assert webhooks[config.ACW_STATE_MACHINE_ARN] == runtime.resources["state_machine"]
+    assert webhooks[config.RECORDS_TABLE_NAME] == os.environ[config.RECORDS_TABLE_NAME]
+    assert webhooks[config.EVENT_BUS_NAME] == runtime.topology.bus_name
+    assert readers.invoke("call_evaluator", {})[config.CALL_ANALYSER] == "rules"
+
+
+def test_a_function_cannot_read_a_variable_its_capabilities_do_not_give_though_the_process_has_it(runtime):
+    # The notifier knows no public URL (its capabilities do not give it); the runtime's process has one.
+    assert os.environ[config.PUBLIC_API_BASE_URL] == runtime.api_url
+
+    def reads_the_url(event: dict, context) -> str:
+        return config.public_api_base_url()
+
+    reading_the_url = Functions(runtime.topology, lambda module: reads_the_url, runtime.function_environment)
+    assert reading_the_url.invoke("call_webhooks", {}) == runtime.api_url
+    with pytest.raises(KeyError, match=config.PUBLIC_API_BASE_URL):
+        reading_the_url.invoke("notifier", {})
+
+
+def test_reading_a_variable_the_function_was_not_given_fails_it_as_in_aws(runtime, monkeypatch):
+    anonymous = Api(runtime.api_url)
+    given = anonymous.post("/v1/webhooks/probe", json={"read": config.PUBLIC_API_BASE_URL})
+    assert given.status_code == 200 and given.json() == {config.PUBLIC_API_BASE_URL: runtime.api_url}
+    # The probe does not analyse calls, so it has no CALL_ANALYSER, even when the process has one: reading it fails
+    # the invocation (API Gateway answers 502).
+    monkeypatch.setenv(config.CALL_ANALYSER, "rules")
+    assert anonymous.post("/v1/webhooks/probe", json={"read": config.CALL_ANALYSER}).status_code == 502

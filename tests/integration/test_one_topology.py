@@ -1,13 +1,15 @@
 """One topology, two runtimes: what the CDK stack deploys and what the local runtime runs are the same routes,
-the same rule patterns, the same schedules, the same state machine and the same tables, and the tables'
-keys are the ones the PynamoDB models use."""
+the same rule patterns, the same schedules, the same state machine, the same tables and the same functions'
+variables, and the tables' keys are the ones the PynamoDB models use."""
 
 import json
 import re
 
 import pytest
 
-from infra.local.runtime import table_name
+from infra.capabilities import BASIC_VARIABLES, TRANSCRIBES_RECORDINGS
+from infra.local.runtime import AWS_ENDPOINT_URL, LOCAL_ENV, table_name
+from leadline import config
 from leadline.data.models import ALL_MODELS, RecordModel
 from tests.infra.test_stack import api_paths
 from tests.support.synth import Synthesized
@@ -145,6 +147,17 @@ def test_same_tables(runtime, synthesized):
             for i in cdk.get("GlobalSecondaryIndexes", [])
         }
         assert local_indexes == cdk_indexes
+
+
+def test_same_variables_for_each_function_but_transcriptions_which_moto_cannot_run(runtime, probe):
+    lambda_sets_locally = (set(LOCAL_ENV) - set(BASIC_VARIABLES)) | {AWS_ENDPOINT_URL, config.LEADLINE_TIME_SCALE}
+    transcription = {config.RECORDINGS_BUCKET, config.TRANSCRIPTION_JOB_PREFIX}
+    for spec in probe.topology.functions:
+        function = probe.json["Resources"][probe.function_logical_id(spec.name)]
+        in_aws = set(function["Properties"]["Environment"]["Variables"])
+        local = set(runtime.function_environment(spec)) - lambda_sets_locally
+        assert in_aws - local == (transcription if spec.has(TRANSCRIBES_RECORDINGS) else set()), spec.name
+        assert local - in_aws == set(), spec.name
 
 
 # --- the models and the table --------------------------------------------------------------------

@@ -3,7 +3,8 @@ a pattern, a schedule, a public route, events publishing, after-call work) is re
 
 from typing import Any
 
-from infra.topology import EventRule, FunctionSpec, Route
+from infra.capabilities import NEEDS_PUBLIC_URL, PUBLISHES_EVENTS, READS_TENANT_SECRETS, STARTS_AFTER_CALL_WORK
+from infra.topology import READS_WRITES_RECORDS, EventRule, FunctionSpec, Route
 
 PROBE_RULE_PATTERN: dict[str, Any] = {
     "source": ["leadline"],
@@ -14,14 +15,16 @@ PROBE_RULE_PATTERN: dict[str, Any] = {
 PROBE = FunctionSpec(
     name="probe",
     description="Test probe: rule, schedule, events, after-call work, public webhook",
-    tables=("Records",),
+    capabilities=(
+        READS_WRITES_RECORDS,
+        PUBLISHES_EVENTS,
+        STARTS_AFTER_CALL_WORK,
+        READS_TENANT_SECRETS,
+        NEEDS_PUBLIC_URL,
+    ),
     routes=(Route("POST", "/v1/webhooks/probe", auth="none"),),
     rules=(EventRule(name="after-call-work-elapsed", pattern=PROBE_RULE_PATTERN),),
     schedule_minutes=1,
-    publishes_events=True,
-    starts_after_call_work=True,
-    reads_tenant_secrets=True,
-    needs_public_url=True,
     memory_mb=256,
     timeout_seconds=30,
     code_dir="tests/support/probe",

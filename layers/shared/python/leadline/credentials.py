@@ -10,9 +10,9 @@ Read through Powertools' parameters utility, cached for five minutes per contain
 from __future__ import annotations
 
 import json
-import os
 import re
 
+from leadline import config
 from leadline.errors import NotFound
 
 TELEPHONY = "telephony"
@@ -23,7 +23,7 @@ _TENANT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 def secret_name(tenant_id: str, kind: str) -> str:
     if not _TENANT_ID.match(tenant_id or ""):
         raise NotFound("no such tenant")
-    return f"{os.environ['LEADLINE_SECRETS_PREFIX']}{tenant_id}/{kind}"
+    return f"{config.secrets_prefix()}{tenant_id}/{kind}"
 
 
 def read(tenant_id: str, kind: str, *, fresh: bool = False) -> dict:
