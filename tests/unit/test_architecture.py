@@ -3,9 +3,9 @@ inside a function to dodge a cycle, and no key string outside `data/keys.py` and
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
-
-from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 LEADLINE = ROOT / "layers/shared/python/leadline"
@@ -29,7 +29,13 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 
 def test_the_import_contracts_hold():
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0, "lint-imports: see the broken contracts above"
+    # in a process of its own: import-linter configures logging, which would silence this process's loggers
+    check = (
+        "import sys; from importlinter.cli import lint_imports; "
+        f"sys.exit(lint_imports(config_filename={str(ROOT / 'pyproject.toml')!r}, no_cache=True))"
+    )
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
 def test_no_leadline_import_inside_a_function():
@@ -60,3 +66,22 @@ def test_no_key_string_outside_the_keys_and_the_repositories():
                 if KEY_SHAPE.search(node.value):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]!r}")
     assert not found, f"{len(found)} key strings outside data/keys.py and the repositories:\n" + "\n".join(found)
+
+
+def test_the_readme_layout_names_every_part_of_leadline_and_nothing_else():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    block = layout.split("layers/shared/python/leadline/", 1)[1].split("\ntests/", 1)[0]
+    named = set()
+    for line in block.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):  # an entry: its names, before the description
+            names = re.split(r"\s{2,}", line.strip())[0]
+            named |= {name.strip().rstrip("/").split("/")[0] for name in names.split(",")}
+    present = {
+        p.name.removesuffix(".py")
+        for p in LEADLINE.iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py") or (p.is_dir() and (p / "__init__.py").exists())
+    }
+    named = {name.removesuffix(".py") for name in named if name}
+    assert named - present == set(), "README's Layout names what is not in leadline/"
+    assert present - named == set(), "README's Layout does not name these parts of leadline/"
