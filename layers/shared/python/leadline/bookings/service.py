@@ -22,7 +22,7 @@ from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
 from leadline.leads import jobs
 from leadline.leads import service as leads
-from leadline.leads.counting import counting_lead
+from leadline.reports import projection
 
 PENDING, CONVERTED, DISMISSED = "pending", "converted", "dismissed"
 STATUSES = (PENDING, CONVERTED, DISMISSED)
@@ -135,7 +135,7 @@ def receive(tenant_id: str, incoming: Incoming) -> tuple[dict[str, Any], bool]:
             [
                 booking_records.create_step(booking),
                 outbox.step(event),
-                *counting_lead(tenant_id, booking_id, booking.created_at, booking.campaign_id, booking.source, "leads"),
+                *projection.change(booking),
             ]
         )
     except Conflict:
@@ -242,13 +242,12 @@ def convert(tenant_id: str, booking_id: str, data: dict[str, Any], *, by: str) -
             booked_by=by,
             **data,
         )
+        before = projection.counts(b)
         b.job_id = job.job_id
         _transition(b, CONVERTED, by, f"converted into job {job.job_id}")
         converted = _event("BookingConverted", b, job_id=job.job_id)
         holder["job"] = job
-        return jobs.conversion(
-            job, converted, key=b.booking_id, created_at=b.created_at, campaign_id=b.campaign_id, source=b.source
-        )
+        return jobs.conversion(job, converted, b, before)
 
     b = _change(tenant_id, booking_id, apply)
     return {"booking": booking_view(b, full=True), "job": jobs.job_view(holder["job"])}

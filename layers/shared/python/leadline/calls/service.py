@@ -30,7 +30,7 @@ from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
-from leadline.reports import aggregates
+from leadline.reports import aggregates, projection
 from leadline.setup.attribution import DIRECT, attribute
 
 MAX_ATTEMPTS = 10
@@ -139,7 +139,8 @@ def ingest(
         if item.attribution is None and after.to_number:
             _attribute(item, after, found)
             aggregates.remember_zone(tenant_id, tenant_settings.time_zone)
-            counting = _counting_call(item, after)
+            _report_day(item, after)
+            counting = projection.change(item)  # counted once, when first attributed
         follow_up: list[TxStep] = []
         started_acw = False
         if after.ended and not before.ended and after.direction != OUTBOUND and not item.after_call_work_started_at:
@@ -181,31 +182,11 @@ def _attribute(item: Call, state: CallState, found: dict[str, dict]) -> None:
         dni.attribute(item, number, state.started_at)
 
 
-def report_campaign(item: Call) -> str:
-    """The campaign a call is reported under: its own, or unknown / direct."""
-    return item.campaign_id or item.attribution or aggregates.UNKNOWN
-
-
 def _report_day(item: Call, state: CallState | None = None) -> str:
     if not item.report_day:
         started = state.started_at if state is not None else None
         item.report_day = aggregates.day_of(item.tenant_id, _iso(started) or item.started_at or item.created_at)
     return item.report_day
-
-
-def _counting_call(item: Call, state: CallState) -> list[TxStep]:
-    """A call is counted once, when it is first attributed (in that same write); with its lead classification
-    and its CSR if it was classified before (rare: a CSR working a call before its vendor named the number)."""
-    day = _report_day(item, state)
-    return aggregates.steps(
-        item.tenant_id,
-        day,
-        item.call_id,
-        [
-            (aggregates.CAMPAIGN, report_campaign(item), {"calls": 1, "lead_calls": int(bool(item.is_lead))}),
-            (aggregates.CSR, item.classified_by, {"calls_handled": 1}),
-        ],
-    )
 
 
 def _event_step(tenant_id: str, event: CallEvent, raw: str | None, already_kept: bool) -> TxStep:
@@ -337,7 +318,7 @@ def classify(
         raise InvalidInput(
             f"call reason {call_reason_id} does not exist; see GET /v1/call-reasons", field="call_reason_id"
         )
-    was_lead, handled_by = bool(call.is_lead), call.classified_by
+    before = projection.counts(call)
     call.call_reason_id, call.is_lead, call.notes = call_reason_id, reason.is_lead, notes
     if booked is not None:
         call.booked = booked
@@ -346,18 +327,7 @@ def classify(
     call.classified_by, call.classified_at = employee_id, utc_now()
     store.touch(call)
     steps = [TxStep.put(call, "the call changed at the same time; read it again and retry")]
-    if call.attribution:  # counted already: count the change (else the attribution counts it all)
-        steps += aggregates.steps(
-            tenant_id,
-            _report_day(call),
-            call_id,
-            [
-                (aggregates.CAMPAIGN, report_campaign(call), {"lead_calls": int(bool(reason.is_lead)) - int(was_lead)}),
-                # a call is handled by whoever classified it last
-                (aggregates.CSR, handled_by, {"calls_handled": -1 if handled_by != employee_id else 0}),
-                (aggregates.CSR, employee_id, {"calls_handled": 1 if handled_by != employee_id else 0}),
-            ],
-        )
+    steps += projection.change(call, before)  # a call is handled by whoever classified it last
     return Classification(call, reason, steps)
 
 

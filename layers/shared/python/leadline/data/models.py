@@ -164,9 +164,7 @@ class EmailClaim(RecordModel):
 
 
 class Call(RecordModel):
-    """One call, converged from every event its vendor sent.
-    gsi1: T#<tenant>#CALLS / <started_at>#<call_id>; gsi2: T#<tenant>#CAMPAIGN#<id|unknown|direct>#CALLS / same;
-    gsi3: T#<tenant>#CALLER#<e164> / same."""
+    """One call, converged from every event its vendor sent; listed by time, by campaign and by caller."""
 
     version = VersionAttribute()
     call_id = UnicodeAttribute()
@@ -211,8 +209,7 @@ class Delivery(RecordModel):
     the reason in `error`). `kind`: which of the sender's webhooks it came to (Twilio's callback, CallRail's event,
     a partner's lead or message); `verified`: whether the sender's credentials were checked (Thumbtack set up without
     credentials is not).
-    gsi1 while received (maintenance, across tenants): DELIVERIES#PENDING#<shard> / <received_at>#<tenant>.
-    gsi2 while not processed (staff): T#<tenant>#DELIVERIES#<vendor>#<state> / <received_at>#<dedupe key>."""
+    Listed for the scanner while received (across tenants), and for staff while not processed."""
 
     dedupe_key = UnicodeAttribute()
     vendor = UnicodeAttribute()
@@ -229,8 +226,7 @@ class Delivery(RecordModel):
 
 class Lead(RecordModel):
     """A lead, from any source, open until converted (into a job, explicitly) or dismissed (with a reason).
-    gsi1: T#<tenant>#LEADS / <created_at>#<id>; gsi2: T#<tenant>#LEADS#<status> / same;
-    gsi3: T#<tenant>#CALLER#<phone>#LEADS / same."""
+    Listed by time, by status and by the customer's phone."""
 
     version = VersionAttribute()
     lead_id = UnicodeAttribute()
@@ -269,14 +265,14 @@ class Customer(RecordModel):
 
 
 class CustomerPhone(RecordModel):
-    """Lookup by phone: CUSTPHONE#<e164>#<customer id>."""
+    """A customer's phone number, for the lookup of customers by phone."""
 
     phone = UnicodeAttribute()
     customer_id = UnicodeAttribute()
 
 
 class Location(RecordModel):
-    """gsi1: T#<tenant>#CUSTOMER#<id>#LOCATIONS / <location id>."""
+    """A customer's location (listed under its customer)."""
 
     version = VersionAttribute()
     location_id = UnicodeAttribute()
@@ -287,7 +283,7 @@ class Location(RecordModel):
 
 
 class Job(RecordModel):
-    """A booked job. gsi1: T#<tenant>#JOBS / <created_at>#<id>; gsi3: T#<tenant>#CALLER#<phone>#JOBS / same."""
+    """A booked job, listed by time and by the customer's phone."""
 
     version = VersionAttribute()
     job_id = UnicodeAttribute()
@@ -311,10 +307,9 @@ class Job(RecordModel):
 
 
 class Booking(RecordModel):
-    """BOOKING#<booking id>: a lead from a partner or the website, on the Bookings screen until it is converted into
+    """A lead from a partner or the website, on the Bookings screen until it is converted into
     a job or dismissed. Its id derives from the source and the sender's own id, so a second delivery is refused by
-    the write. gsi1: T#<tenant>#BOOKINGS#<status> / <received_at>#<id>; gsi2: T#<tenant>#BOOKINGS / same;
-    gsi3: T#<tenant>#CALLER#<phone>#BOOKINGS / same."""
+    the write. Listed by status, by time and by phone."""
 
     version = VersionAttribute()
     booking_id = UnicodeAttribute()
@@ -345,7 +340,7 @@ class Booking(RecordModel):
 
 
 class OnlineBookingConfig(RecordModel):
-    """ONLINEBOOKING#CONFIG: the company's website key (only its hash is kept) and its UTM attribution rules."""
+    """The company's website key (only its hash is kept) and its UTM attribution rules."""
 
     version = VersionAttribute()
     key_hash = UnicodeAttribute(null=True)
@@ -354,7 +349,7 @@ class OnlineBookingConfig(RecordModel):
 
 
 class Aggregate(RecordModel):
-    """AGG#<dimension>#<day>#<value>#<shard>: counters of one day (the company's), for one campaign, lead source,
+    """Counters of one day (the company's), for one campaign, lead source,
     CSR or SCL status, added to in the same transaction as the change they count (so never twice, never lost).
     Reports read these, not the records: their cost grows with days x values, not with calls."""
 
@@ -381,8 +376,7 @@ class DismissReason(RecordModel):
 
 class SecondChanceLead(RecordModel):
     """A call a CSR let slip, for someone to call back.
-    gsi1: T#<tenant>#SCL#OPEN|DONE / <created_at>#<id> (tabs: Cold is the Open partition's older range);
-    gsi2: T#<tenant>#SCL#STATUS#<status> / same; gsi3: T#<tenant>#CALLER#<phone>#SCL / same."""
+    Listed open or done (the tabs: Cold is the open listing's older range), by status and by caller."""
 
     version = VersionAttribute()
     scl_id = UnicodeAttribute()
@@ -409,7 +403,7 @@ class SecondChanceLead(RecordModel):
 
 
 class PhoneSclClaim(RecordModel):
-    """SCLPHONE#<phone>: the last SCL made for a caller number; a new one may only claim it after 14 days."""
+    """The last SCL made for a caller number; a new one may only claim it after `rules.SCL_RECENT_DAYS`."""
 
     phone = UnicodeAttribute()
     scl_id = UnicodeAttribute()
@@ -417,9 +411,9 @@ class PhoneSclClaim(RecordModel):
 
 
 class EvaluationDue(RecordModel):
-    """DUE#<call id>: a call whose after-call work is running. Written with the call when its timer starts, deleted
+    """A call whose after-call work is running. Written with the call when its timer starts, deleted
     once the call is evaluated; if the timer's event is lost, the scanner finds it here when it is overdue.
-    gsi1 (maintenance, across tenants): EVALDUE#<shard> / <due_at>#<tenant>#<call id>."""
+    Listed across tenants by due time, for the scanner."""
 
     call_id = UnicodeAttribute()
     due_at = UnicodeAttribute()
@@ -428,7 +422,7 @@ class EvaluationDue(RecordModel):
 
 class OutboxEvent(RecordModel):
     """A domain event written in the same transaction as the change it announces; deleted once on the bus.
-    gsi1 (maintenance, across tenants): OUTBOX#<shard> / <occurred_at>#<event id>."""
+    Listed across tenants by time, for the scanner."""
 
     event_id = UnicodeAttribute()
     detail_type = UnicodeAttribute()
@@ -437,7 +431,7 @@ class OutboxEvent(RecordModel):
 
 
 class NotificationPreferences(RecordModel):
-    """NOTIFYPREFS#<employee id>: the channels an employee is notified on, and where."""
+    """The channels an employee is notified on, and where."""
 
     version = VersionAttribute()
     employee_id = UnicodeAttribute()
@@ -449,10 +443,10 @@ class NotificationPreferences(RecordModel):
 
 
 class Notification(RecordModel):
-    """NOTIFY#<notification id>#<channel>: one event told to one employee on one channel. Its conditional write is
+    """One event told to one employee on one channel. Its conditional write is
     what makes it once per person, channel and event, however often the event is delivered.
-    In-app ones are the employee's inbox: gsi1 T#<tenant>#EMPLOYEE#<id>#INBOX / <created_at>#<notification id>
-    (removed when dismissed). Held texts (quiet hours), across tenants: gsi2 NOTIFYHELD#<shard> / <send_after>#..."""
+    In-app ones are listed in the employee's inbox (until dismissed); texts held for quiet hours are listed across
+    tenants by their send time, for the scanner."""
 
     notification_id = UnicodeAttribute()
     event_id = UnicodeAttribute()
@@ -477,7 +471,7 @@ class Notification(RecordModel):
 
 
 class Integration(RecordModel):
-    """INTEGRATION#<partner>: a lead partner (thumbtack, angi, or a generic partner's name) for one tenant: its status,
+    """A lead partner (thumbtack, angi, or a generic partner's name) for one tenant: its status,
     its campaign, the mapping of its categories to a job type and business unit, and what its deliveries did.
     No version: staff changes (SET of the set-up fields) and lead counters (one UpdateItem per lead) are separate
     updates of separate attributes, so neither overwrites the other."""
@@ -503,7 +497,7 @@ class Integration(RecordModel):
 
 
 class PartnerLeadCounted(RecordModel):
-    """PARTNERLEAD#<partner>#<booking id>: written with the integration's counters in one transaction, so a booking is
+    """A partner's booking, counted: written with the integration's counters in one transaction, so a booking is
     counted once however often it is delivered (and still counted when a retry follows a failure to count)."""
 
     partner = UnicodeAttribute()
@@ -511,7 +505,7 @@ class PartnerLeadCounted(RecordModel):
 
 
 class PartnerMessage(RecordModel):
-    """PARTNERMSG#<partner>#<negotiation id>#<message id>: a partner's message that arrived before its lead, kept
+    """A partner's message that arrived before its lead, kept
     until the lead's booking exists; then added to it as a note and deleted."""
 
     partner = UnicodeAttribute()
@@ -524,7 +518,7 @@ class PartnerMessage(RecordModel):
 
 
 class DniConfig(RecordModel):
-    """DNI#CONFIG: the company's dynamic number insertion: the pool of its tracking numbers shown to website visitors
+    """The company's dynamic number insertion: the pool of its tracking numbers shown to website visitors
     (each flagged `dni_pool` on its TrackingNumber), the website's bare domain (its origins may ask for sessions), the
     minutes a number stays held for a visitor, the number the website shows without DNI, and the rules that map a
     visitor's source to a campaign."""
@@ -538,7 +532,7 @@ class DniConfig(RecordModel):
 
 
 class DniPoolNumber(RecordModel):
-    """DNI#NUMBER#<e164>: who holds a pool number now. A visitor takes it with a put conditioned on the version read,
+    """Who holds a pool number now. A visitor takes it with a put conditioned on the version read,
     so two visitors never take the same number; no item yet: never held."""
 
     version = VersionAttribute()
@@ -549,7 +543,7 @@ class DniPoolNumber(RecordModel):
 
 
 class DniSession(RecordModel):
-    """DNIVISIT#<session id>: a website visitor: where they came from, the campaign that maps to, and the pool number
+    """A website visitor: where they came from, the campaign that maps to, and the pool number
     they are shown, held until `held_until` (extended while they come back). Deleted by TTL after its window."""
 
     version = VersionAttribute()
@@ -565,7 +559,7 @@ class DniSession(RecordModel):
 
 
 class DniHold(RecordModel):
-    """DNIHOLD#<e164>#<assigned_at>#<session id>: a pool number held by a session from `assigned_at` to `held_until`.
+    """A pool number held by a session from `assigned_at` to `held_until`.
     A call to the number is the session's when the latest hold that began before the call still held it then.
     Kept 30 days (TTL) past its window, for late call events."""
 

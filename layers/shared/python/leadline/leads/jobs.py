@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.data import store
-from leadline.data.models import BusinessUnit, Campaign, Customer, Employee, Job, JobType, Location
+from leadline.data.models import Booking, BusinessUnit, Campaign, Customer, Employee, Job, JobType, Lead, Location
 from leadline.data.repositories import campaigns
 from leadline.data.repositories import customers as customer_records
 from leadline.data.repositories import jobs as job_records
@@ -22,7 +22,7 @@ from leadline.errors import InvalidInput
 from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import new_id
-from leadline.leads.counting import counting_job, counting_lead
+from leadline.reports import projection
 
 # The set-up records a lead or a job may name: the field, its record's sort key, its model.
 _REFERENCES = {
@@ -59,20 +59,16 @@ def new_job(tenant_id: str, **fields: Any) -> Job:
 def booking(job: Job) -> tuple[list[TxStep], DomainEvent]:
     """The writes that create the job (once), count it and announce it."""
     event = job_event(job)
-    return [job_records.create_step(job), outbox.step(event), *counting_job(job)], event
+    return [job_records.create_step(job), outbox.step(event), *projection.change(job)], event
 
 
 def conversion(
-    job: Job, converted: DomainEvent, *, key: str, created_at: str, campaign_id: str | None, source: str
+    job: Job, converted: DomainEvent, record: Lead | Booking, before: projection.Counts
 ) -> tuple[list[TxStep], list[DomainEvent]]:
-    """A lead or booking converted into `job`: the job booked, the conversion announced (`converted`) and counted on
-    the record's creation day, by its campaign and source (`key` is the record's id). The caller adds the record's
-    own write to the steps."""
+    """A lead or booking converted into `job`: the job booked, the conversion announced (`converted`) and counted
+    (`before`: what the record counted for before it was converted). The caller adds the record's own write."""
     steps, booked = booking(job)
-    steps += [
-        outbox.step(converted),
-        *counting_lead(job.tenant_id, key, created_at, campaign_id, source, "leads_converted"),
-    ]
+    steps += [outbox.step(converted), *projection.change(record, before)]
     return steps, [converted, booked]
 
 

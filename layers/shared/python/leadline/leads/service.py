@@ -20,8 +20,8 @@ from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import new_id, utc_now
 from leadline.leads import jobs
-from leadline.leads.counting import counting_lead
 from leadline.leads.jobs import check_references
+from leadline.reports import projection
 
 OPEN, CONVERTED, DISMISSED = "open", "converted", "dismissed"
 SOURCES = ("call", "manual", "job", "abandoned_call", "partner", "online", "second_chance")
@@ -124,7 +124,7 @@ def creation_steps(lead: Lead) -> tuple[list[TxStep], DomainEvent]:
     return [
         lead_records.create_step(lead),
         outbox.step(event),
-        *counting_lead(lead.tenant_id, lead.lead_id, lead.created_at, lead.campaign_id, lead.source, "leads"),
+        *projection.change(lead),
     ], event
 
 
@@ -273,18 +273,12 @@ def convert(tenant_id: str, lead_id: str, data: dict[str, Any], *, by: str) -> d
             booked_by=by,
             **data,
         )
+        before = projection.counts(lead)
         lead.job_id = job.job_id
         _transition(lead, CONVERTED, by, f"converted into job {job.job_id}")
         converted = _event("LeadConverted", lead, job_id=job.job_id)
         holder["job"] = job
-        steps, events = jobs.conversion(
-            job,
-            converted,
-            key=lead.lead_id,
-            created_at=lead.created_at,
-            campaign_id=lead.campaign_id,
-            source=lead.source,
-        )
+        steps, events = jobs.conversion(job, converted, lead, before)
         return [_lead_step(lead), *steps], events
 
     lead = _change(tenant_id, lead_id, apply)

@@ -6,20 +6,7 @@ write, and a lost one loses nothing because nothing was written. Counters live o
 dimension, day (the company's time zone), value and a shard (a busy day's campaign would otherwise be one hot
 item that every call's transaction contends for).
 
-What is counted, and where (the recount in `rebuild.py` computes the same from the records):
-    campaign/<campaign id | unknown | direct>, the day of ...
-        calls            a call's first attribution (its `report_day`)
-        lead_calls       a call classified with a lead reason (-1 if classified again as not a lead)
-        leads            a lead's creation, a booking's receipt (partner and online leads)
-        leads_converted  a lead's or booking's conversion, on its creation day
-        jobs             a job's booking
-        scls             an SCL's creation
-        scls_followed_up an SCL's first call back or save, on its creation day
-        scls_saved       an SCL booked by SCL, on its creation day
-    source/<lead source>:   leads, leads_converted (as above)
-    csr/<employee id>:      calls_handled (first classification of a call), jobs (booked by), scls (raised from
-                            their calls), scls_saved (booked by them)
-    scl_status/<status>:    scls, on the SCL's creation day: +1 to its status, -1 from the one it left
+What is counted for what is `projection.py`'s table: one projection, used by every change and by the recount.
 """
 
 from __future__ import annotations
@@ -83,12 +70,3 @@ def add(tenant_id: str, dimension: str, day: str, value: str | None, counters: d
     item = aggregate_items.item(tenant_id, dimension, day, value, aggregate_items.shard_of(key))
     sets = {"tenant_id": tenant_id, "dimension": dimension, "day": day, "value": value}
     return TxStep.add(item, counters, sets, "the report counters could not be written")
-
-
-def steps(tenant_id: str, day: str, key: str, changes: list[tuple[str, str | None, dict[str, int]]]) -> list[TxStep]:
-    """Several aggregates of one day: [(dimension, value, counters)], those with nothing to add left out."""
-    return [
-        add(tenant_id, dimension, day, value, counters, key)
-        for dimension, value, counters in changes
-        if any(counters.values()) and (dimension != CSR or value)
-    ]

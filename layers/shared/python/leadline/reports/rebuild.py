@@ -2,7 +2,7 @@
 happen are exact, and the way to rebuild them (`python -m infra.admin rebuild-reports`).
 
 It reads every record of the company (a Query per kind of record), so it is an operator's tool, never a
-request path. The rules mirror `aggregates.py`'s table.
+request path. Its rules are the changes' own: `projection.counts` of each record.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from leadline import scl_statuses
-from leadline.data.models import Aggregate, Booking, Call, Job, Lead, RecordModel, SecondChanceLead
+from leadline.data.models import Aggregate, RecordModel
 from leadline.data.repositories import aggregates as aggregate_items
 from leadline.data.repositories import bookings, calls, jobs, leads, scl
 from leadline.reports import aggregates as agg
+from leadline.reports import projection
 
-Key = tuple[str, str, str]  # dimension, day, value
-Counts = dict[Key, dict[str, int]]
+Counts = projection.Counts
 
 
 def _records(tenant_id: str) -> Iterator[RecordModel]:
@@ -28,40 +27,13 @@ def _records(tenant_id: str) -> Iterator[RecordModel]:
 
 
 def recount(tenant_id: str) -> Counts:
+    """What every record of the company counts for, added up (the same projection the changes apply)."""
     counts: Counts = defaultdict(lambda: dict.fromkeys(agg.COUNTERS, 0))
-
-    def add(dimension: str, day: str, value: str | None, **counters: int) -> None:
-        if dimension == agg.CSR and not value:
-            return
-        row = counts[(dimension, day, value or agg.UNKNOWN)]
-        for name, amount in counters.items():
-            row[name] += amount
-
     for record in _records(tenant_id):
-        if isinstance(record, Call):
-            if not record.attribution or not record.report_day:
-                continue
-            campaign = record.campaign_id or record.attribution
-            add(agg.CAMPAIGN, record.report_day, campaign, calls=1, lead_calls=int(bool(record.is_lead)))
-            add(agg.CSR, record.report_day, record.classified_by, calls_handled=1)
-        elif isinstance(record, (Lead, Booking)):
-            day = agg.day_of(tenant_id, record.created_at)
-            converted = int(record.status == "converted")
-            add(agg.CAMPAIGN, day, record.campaign_id, leads=1, leads_converted=converted)
-            add(agg.SOURCE, day, record.source, leads=1, leads_converted=converted)
-        elif isinstance(record, Job):
-            day = agg.day_of(tenant_id, record.created_at)
-            add(agg.CAMPAIGN, day, record.campaign_id, jobs=1)
-            add(agg.CSR, day, record.booked_by, jobs=1)
-        elif isinstance(record, SecondChanceLead):
-            day = agg.day_of(tenant_id, record.created_at)
-            saved = int(record.status == scl_statuses.BOOKED_BY_SCL)
-            add(agg.CAMPAIGN, day, record.campaign_id, scls=1, scls_followed_up=int(bool(record.followed_up_at)),
-                scls_saved=saved)  # fmt: skip
-            add(agg.CSR, day, record.agent, scls=1)
-            if saved:
-                add(agg.CSR, day, record.saved_by, scls_saved=1)
-            add(agg.SCL_STATUS, day, record.status, scls=1)
+        for key, counters in projection.counts(record).items():
+            row = counts[key]
+            for name, amount in counters.items():
+                row[name] += amount
     return _nonzero(counts)
 
 

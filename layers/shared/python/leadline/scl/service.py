@@ -24,7 +24,7 @@ from leadline.events import outbox
 from leadline.events.outbox import DomainEvent
 from leadline.ids import utc_now
 from leadline.permissions import Permission
-from leadline.reports import aggregates
+from leadline.reports import projection
 from leadline.scl import evaluation
 from leadline.scl import statuses as st
 from leadline.scl.analysis import Analysis, CallAnalyser, CallContext
@@ -86,25 +86,6 @@ def _index(scl: SecondChanceLead) -> None:
     scls.index(scl, is_open=scl.status in st.OPEN_STATUSES)
 
 
-def _counting(
-    scl: SecondChanceLead,
-    campaign_counters: dict[str, int],
-    *,
-    agent_counters: dict[str, int] | None = None,
-    saver_counters: dict[str, int] | None = None,
-    status_moves: tuple[tuple[str, int], ...] = (),
-) -> list[TxStep]:
-    """The report counters of an SCL's creation or status change, on its creation day."""
-    day = aggregates.day_of(scl.tenant_id, scl.created_at)
-    changes = [
-        (aggregates.CAMPAIGN, scl.campaign_id, campaign_counters),
-        (aggregates.CSR, scl.agent, agent_counters or {}),
-        (aggregates.CSR, scl.saved_by, saver_counters or {}),
-        *((aggregates.SCL_STATUS, status, {"scls": amount}) for status, amount in status_moves),
-    ]
-    return aggregates.steps(scl.tenant_id, day, scl.scl_id, changes)
-
-
 def _status_event(scl: SecondChanceLead, previous: str | None) -> DomainEvent:
     kind = "SecondChanceLeadCreated" if previous is None else "SecondChanceLeadStatusChanged"
     return DomainEvent(
@@ -151,7 +132,7 @@ def evaluate(tenant_id: str, call_id: str, analyser: CallAnalyser) -> str:
                 ),
                 scls.create_step(scl),
                 outbox.step(created),
-                *_counting(scl, {"scls": 1}, agent_counters={"scls": 1}, status_moves=((st.NEW, 1),)),
+                *projection.change(scl),
             ]
             events.append(created)
         try:
@@ -302,24 +283,20 @@ def _change(
         previous = scl.status
         if previous == target:
             return scl_view(scl, _settings(tenant_id), full=True)
+        before = projection.counts(scl)
         scl.status = target
         scl.job_id = job_id or scl.job_id
         scl.history = [*(scl.history or []), {"at": utc_now(), "by": by, "from": previous, "to": target, "why": why}]
-        counters = {}
         if target in (st.CALL_BACK_ATTEMPTED, st.BOOKED_BY_SCL) and not scl.followed_up_at:
             scl.followed_up_at = utc_now()
-            counters["scls_followed_up"] = 1
-        saver = None
         if target == st.BOOKED_BY_SCL:
             scl.saved_by = saved_by
-            counters["scls_saved"] = 1
-            saver = {"scls_saved": 1}
         _index(scl)
         store.touch(scl)
         event = _status_event(scl, previous)
         step = TxStep.put(scl, "the SCL changed meanwhile")
         step.error = _Changed
-        counting = _counting(scl, counters, saver_counters=saver, status_moves=((previous, -1), (target, 1)))
+        counting = projection.change(scl, before)
         try:
             store.transact([step, outbox.step(event), *counting])
         except _Changed:
