@@ -64,6 +64,7 @@ from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 
 from infra.local import seed, tokens  # noqa: E402
 from infra.local.seed_partners import seed_partners  # noqa: E402
+from leadline import config  # noqa: E402
 from leadline.config import scaled_seconds  # noqa: E402
 from leadline.data import keys, models  # noqa: E402
 from leadline.data.models import RecordModel  # noqa: E402
@@ -1012,7 +1013,7 @@ def run(
 
 
 def start_runtime(time_scale: str = "60") -> LocalRuntime:
-    os.environ.setdefault("LEADLINE_TIME_SCALE", time_scale)
+    os.environ.setdefault(config.LEADLINE_TIME_SCALE, time_scale)
     runtime = LocalRuntime(port=0, state_dir=Path(tempfile.mkdtemp(prefix="leadline-load-")))
     return runtime.start()
 

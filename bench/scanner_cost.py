@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from infra.local.runtime import local_environment, table_definition  # noqa: E402
+from leadline import config  # noqa: E402
 
 for key, value in local_environment().items():
     os.environ.setdefault(key, value)
@@ -55,7 +56,7 @@ def main() -> int:
         from infra.topology import RECORDS_TABLE
 
         boto3.client("dynamodb").create_table(**table_definition(RECORDS_TABLE))
-        boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
+        boto3.client("events").create_event_bus(Name=os.environ[config.EVENT_BUS_NAME])
         rows = []
         for calls in args.calls:
             tenant_id = f"bench-{calls}"

@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
 
 from bench import load  # noqa: E402
 from infra.local.runtime import LocalRuntime  # noqa: E402
+from leadline import config  # noqa: E402
 
 
 def raw_conditional_writes(runtime: LocalRuntime, *, writes: int, concurrency: int) -> float:
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         "of 5 minutes takes 30 s, the scanner runs every 6 s)",
     )
     args = parser.parse_args(argv)
-    os.environ["LEADLINE_TIME_SCALE"] = args.time_scale
+    os.environ[config.LEADLINE_TIME_SCALE] = args.time_scale
     import logging
 
     logging.basicConfig(level=logging.WARNING)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.topology import SECRETS_PREFIX
+from leadline import config
 
 STACK_NAME = "Leadline"
 
@@ -199,13 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     par.add_argument("--file", required=True, help="a JSON file (see docs/partners.md)")
     args = parser.parse_args(argv)
 
-    if os.environ.get("AWS_REGION"):  # as the AWS CLI and the CDK read it, ahead of AWS_DEFAULT_REGION (boto3's)
-        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]
+    if os.environ.get(config.AWS_REGION):  # as the AWS CLI and the CDK read it, ahead of AWS_DEFAULT_REGION (boto3's)
+        os.environ[config.AWS_DEFAULT_REGION] = os.environ[config.AWS_REGION]
     outputs = deployed_stack_outputs(args.stack)
     import boto3
 
-    os.environ["RECORDS_TABLE_NAME"] = outputs["RecordsTableName"]  # before the models are imported
-    os.environ.setdefault("LEADLINE_SECRETS_PREFIX", SECRETS_PREFIX)
+    os.environ[config.RECORDS_TABLE_NAME] = outputs["RecordsTableName"]  # before the models are imported
+    os.environ.setdefault(config.LEADLINE_SECRETS_PREFIX, SECRETS_PREFIX)
     if args.command == "set-telephony":
         telephony = json.loads(Path(args.file).read_text())
         set_telephony(
