@@ -6,6 +6,7 @@ run), and the DLQ of what still fails."""
 from __future__ import annotations
 
 import email
+import itertools
 import json
 import random
 import threading
@@ -28,6 +29,9 @@ from tests.integration.test_second_chance_leads import TRACKING, _call, _evaluat
 from tests.support.api import Api
 
 SENDER = "leads@notify-test.example"
+# Each team's phone numbers are its own for the whole session (moto's SMS store is shared by every test): a random
+# exchange per team could repeat, and one test would then see another's texts.
+_EXCHANGES = itertools.count(random.randint(200, 600))
 
 
 def _sent_emails(addresses: set[str]) -> list[email.message.EmailMessage]:
@@ -69,7 +73,7 @@ class Team:
         _setup(tenant, minutes=1)
         assert tenant.admin.patch(f"/v1/tracking-numbers/{TRACKING}", {"sms_registered": True}).status_code == 200
         self.people: dict[str, dict] = {}
-        exchange = random.randint(200, 999)  # phone numbers of this team's own: moto's SMS store is shared
+        exchange = next(_EXCHANGES)
         for who, role, grants, active, phone in (
             ("reviewer", "csr", {"view_second_chance_leads"}, True, f"+1737{exchange}0901"),
             ("manager", "office_manager", set(), True, f"+1737{exchange}0902"),
