@@ -3,7 +3,7 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from leadline.call_webhooks.resolver import app
+from leadline.api.call_webhooks.resolver import app
 from leadline.observability import logger, metrics
 
 

@@ -31,7 +31,7 @@ from schemathesis import GenerationMode
 from infra.local.seed_partners import GENERIC_PARTNER, new_credentials
 from leadline.calls.vendors import twilio
 from leadline.partners import generic, integrations, thumbtack
-from leadline.staff_api import resolver
+from leadline.api.staff import resolver
 from tests.support.api import new_tenant
 from tests.support.webhooks import twilio_sid
 

@@ -1,4 +1,4 @@
-"""Domain errors. The API edge maps each to one HTTP status (see staff_api/resolver.py)."""
+"""Domain errors. The API edge maps each to one HTTP status (see leadline/api/)."""
 
 
 class DomainError(Exception):

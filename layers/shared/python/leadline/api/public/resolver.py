@@ -7,13 +7,13 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
-from leadline.bookings import online_routes
-from leadline.dni import routes as dni_routes
+from leadline.api.public import online_bookings
+from leadline.api.public import dni as dni_routes
 from leadline.errors import DomainError, InvalidInput
 from leadline.observability import logger
 
 app = APIGatewayRestResolver()
-app.include_router(online_routes.router)
+app.include_router(online_bookings.router)
 app.include_router(dni_routes.router)
 
 
@@ -24,7 +24,7 @@ def domain_error(exc: DomainError) -> Response:
     body: dict = {"code": exc.code, "message": exc.message}
     if exc.field:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
-    headers = online_routes.CORS if app.current_event.path == "/v1/online-bookings" else None
+    headers = online_bookings.CORS if app.current_event.path == "/v1/online-bookings" else None
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 

@@ -2,8 +2,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.permissions import Permission
 from leadline.setup import service
-from leadline.staff_api.auth import principal
-from leadline.staff_api.schemas import SettingsPatch
+from leadline.api.staff.auth import principal
+from leadline.api.staff.schemas import SettingsPatch
 
 router = APIGatewayRouter()
 

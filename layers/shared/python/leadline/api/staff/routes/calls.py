@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from leadline.calls import service
 from leadline.permissions import Permission
 from leadline.phones import to_e164
-from leadline.staff_api.auth import principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import ClassificationIn
+from leadline.api.staff.auth import principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import ClassificationIn
 from leadline.workflows.classify_call import classify
 
 router = APIGatewayRouter()

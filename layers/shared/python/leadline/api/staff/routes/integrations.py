@@ -14,9 +14,9 @@ from leadline import deliveries
 from leadline.calls.vendors import VENDORS as TELEPHONY_VENDORS
 from leadline.partners import integrations, registry
 from leadline.permissions import Permission
-from leadline.staff_api.auth import Principal, principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import IntegrationPut
+from leadline.api.staff.auth import Principal, principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import IntegrationPut
 from leadline.workflows import redelivery
 
 router = APIGatewayRouter()

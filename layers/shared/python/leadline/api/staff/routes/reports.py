@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.permissions import Permission
 from leadline.reports import service
-from leadline.staff_api.auth import principal
+from leadline.api.staff.auth import principal
 
 router = APIGatewayRouter()
 From = Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="First day, YYYY-MM-DD")]

@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.notifications import service
-from leadline.staff_api.auth import principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import NotificationPreferencesPut
+from leadline.api.staff.auth import principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import NotificationPreferencesPut
 
 router = APIGatewayRouter()
 

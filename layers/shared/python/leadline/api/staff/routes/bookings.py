@@ -12,9 +12,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from leadline.bookings import online, service
 from leadline.permissions import Permission
-from leadline.staff_api.auth import Principal, principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import Body, DismissIn, Ident, JobDetails, NoteIn
+from leadline.api.staff.auth import Principal, principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import Body, DismissIn, Ident, JobDetails, NoteIn
 
 router = APIGatewayRouter()
 Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, the company's day")]

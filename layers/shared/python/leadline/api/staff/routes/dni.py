@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.dni import service
 from leadline.permissions import Permission
-from leadline.staff_api.auth import principal
-from leadline.staff_api.schemas import DniConfigPut
+from leadline.api.staff.auth import principal
+from leadline.api.staff.schemas import DniConfigPut
 
 router = APIGatewayRouter()
 

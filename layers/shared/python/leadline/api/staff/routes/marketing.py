@@ -3,9 +3,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from leadline.permissions import Permission
 from leadline.phones import to_e164
 from leadline.setup import service
-from leadline.staff_api.auth import principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import CampaignIn, CampaignPatch, TrackingNumberIn, TrackingNumberPatch
+from leadline.api.staff.auth import principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import CampaignIn, CampaignPatch, TrackingNumberIn, TrackingNumberPatch
 
 router = APIGatewayRouter()
 

@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from leadline.customers import service
 from leadline.permissions import Permission
 from leadline.phones import to_e164
-from leadline.staff_api.auth import principal
-from leadline.staff_api.schemas import CustomerIn, CustomerPatch, LocationIn
+from leadline.api.staff.auth import principal
+from leadline.api.staff.schemas import CustomerIn, CustomerPatch, LocationIn
 
 router = APIGatewayRouter()
 

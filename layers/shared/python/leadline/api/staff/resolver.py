@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from leadline.errors import DomainError
-from leadline.staff_api.routes import (
+from leadline.api.staff.routes import (
     bookings,
     calls,
     customers,

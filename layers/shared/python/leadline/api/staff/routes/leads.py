@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.leads import jobs, service
 from leadline.permissions import Permission
-from leadline.staff_api.auth import principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import (
+from leadline.api.staff.auth import principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import (
     ConvertIn,
     DismissIn,
     DismissReasonIn,

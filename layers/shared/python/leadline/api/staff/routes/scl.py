@@ -10,9 +10,9 @@ from leadline.permissions import Permission
 from leadline.phones import to_e164
 from leadline.scl import service
 from leadline.setup import service as setup
-from leadline.staff_api.auth import Principal, principal
-from leadline.staff_api.routes._common import Limit, NextToken
-from leadline.staff_api.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatusIn
+from leadline.api.staff.auth import Principal, principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatusIn
 
 router = APIGatewayRouter()
 
