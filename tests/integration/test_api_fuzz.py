@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from infra.local.seed_partners import GENERIC_PARTNER, new_credentials
+from leadline.api.staff import contract, resolver
 from leadline.calls.vendors import twilio
 from leadline.partners import generic, integrations, thumbtack
-from leadline.api.staff import resolver
 from tests.support.api import new_tenant
 from tests.support.webhooks import twilio_sid
 
@@ -41,7 +41,7 @@ SEED = os.environ.get("LEADLINE_FUZZ_SEED")
 
 def _operations() -> list[str]:
     """Every operation the staff API documents (the served schema is checked to hold the same)."""
-    document = json.loads(resolver.app.get_openapi_json_schema(title=resolver.TITLE, version=resolver.VERSION))
+    document = json.loads(contract.document(resolver.app))
     return sorted(f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item)
 
 

@@ -7,8 +7,8 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
-from leadline.api.public import online_bookings
 from leadline.api.public import dni as dni_routes
+from leadline.api.public import online_bookings
 from leadline.errors import DomainError, InvalidInput
 from leadline.observability import logger
 

@@ -6,9 +6,8 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from leadline.errors import DomainError
+from leadline.api.staff import contract
 from leadline.api.staff.routes import (
     bookings,
     calls,
@@ -24,26 +23,10 @@ from leadline.api.staff.routes import (
     scl,
     settings,
 )
-
-TITLE = "Leadline staff API"
-VERSION = "1.0.0"
-DESCRIPTION = (
-    "Set-up records of a home-services company: settings, campaigns, tracking numbers, business units, "
-    "job types, call reasons, employees and roles. Every /v1 call takes a staff bearer token (JWT) that "
-    "carries the tenant, the employee and the role."
-)
-SECURITY_SCHEMES = {"staff": HTTPBearer(bearerFormat="JWT", description="Staff ID token")}
-SECURITY = [{"staff": []}]
+from leadline.errors import DomainError
 
 app = APIGatewayRestResolver(enable_validation=True)
-app.enable_swagger(
-    path="/swagger",
-    title=TITLE,
-    version=VERSION,
-    description=DESCRIPTION,
-    security_schemes=SECURITY_SCHEMES,
-    security=SECURITY,
-)
+contract.describe(app)
 for router in (
     settings.router,
     marketing.router,
@@ -121,7 +104,4 @@ def health() -> dict:
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_json():  # no return annotation: Powertools would try to model Response
-    body = app.get_openapi_json_schema(
-        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES, security=SECURITY
-    )
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body)
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=contract.document(app))

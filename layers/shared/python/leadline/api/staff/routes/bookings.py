@@ -10,11 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field, StringConstraints, model_validator
 
-from leadline.bookings import online, service
-from leadline.permissions import Permission
 from leadline.api.staff.auth import Principal, principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import Body, DismissIn, Ident, JobDetails, NoteIn
+from leadline.bookings import online, service
+from leadline.permissions import Permission
 
 router = APIGatewayRouter()
 Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, the company's day")]

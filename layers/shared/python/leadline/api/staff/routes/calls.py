@@ -3,12 +3,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.calls import service
-from leadline.permissions import Permission
-from leadline.phones import to_e164
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import ClassificationIn
+from leadline.calls import service
+from leadline.permissions import Permission
+from leadline.phones import to_e164
 from leadline.workflows.classify_call import classify
 
 router = APIGatewayRouter()

@@ -3,11 +3,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff.auth import principal
+from leadline.api.staff.schemas import CustomerIn, CustomerPatch, LocationIn
 from leadline.customers import service
 from leadline.permissions import Permission
 from leadline.phones import to_e164
-from leadline.api.staff.auth import principal
-from leadline.api.staff.schemas import CustomerIn, CustomerPatch, LocationIn
 
 router = APIGatewayRouter()
 

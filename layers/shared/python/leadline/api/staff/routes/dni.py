@@ -3,10 +3,10 @@ the default number, the source rules, and how to install the snippet."""
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.dni import service
-from leadline.permissions import Permission
 from leadline.api.staff.auth import principal
 from leadline.api.staff.schemas import DniConfigPut
+from leadline.dni import service
+from leadline.permissions import Permission
 
 router = APIGatewayRouter()
 

@@ -11,12 +11,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline import deliveries
-from leadline.calls.vendors import VENDORS as TELEPHONY_VENDORS
-from leadline.partners import integrations, registry
-from leadline.permissions import Permission
 from leadline.api.staff.auth import Principal, principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import IntegrationPut
+from leadline.calls.vendors import VENDORS as TELEPHONY_VENDORS
+from leadline.partners import integrations, registry
+from leadline.permissions import Permission
 from leadline.workflows import redelivery
 
 router = APIGatewayRouter()

@@ -5,8 +5,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.leads import jobs, service
-from leadline.permissions import Permission
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import (
@@ -20,6 +18,8 @@ from leadline.api.staff.schemas import (
     NoteIn,
     ReopenIn,
 )
+from leadline.leads import jobs, service
+from leadline.permissions import Permission
 
 router = APIGatewayRouter()
 

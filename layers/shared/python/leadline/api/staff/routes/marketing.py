@@ -1,11 +1,11 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.permissions import Permission
-from leadline.phones import to_e164
-from leadline.setup import service
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import CampaignIn, CampaignPatch, TrackingNumberIn, TrackingNumberPatch
+from leadline.permissions import Permission
+from leadline.phones import to_e164
+from leadline.setup import service
 
 router = APIGatewayRouter()
 

@@ -5,10 +5,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.notifications import service
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import NotificationPreferencesPut
+from leadline.notifications import service
 
 router = APIGatewayRouter()
 

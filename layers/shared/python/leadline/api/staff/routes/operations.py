@@ -2,8 +2,6 @@
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.permissions import Permission
-from leadline.setup import service
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import (
@@ -14,6 +12,8 @@ from leadline.api.staff.schemas import (
     JobTypeIn,
     JobTypePatch,
 )
+from leadline.permissions import Permission
+from leadline.setup import service
 
 router = APIGatewayRouter()
 

@@ -2,11 +2,11 @@
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.permissions import DESCRIPTIONS, Permission
-from leadline.setup import service
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import EmployeeIn, EmployeePatch, RoleIn, RolePatch
+from leadline.permissions import DESCRIPTIONS, Permission
+from leadline.setup import service
 
 router = APIGatewayRouter()
 

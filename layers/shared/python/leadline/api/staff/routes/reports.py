@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff.auth import principal
 from leadline.permissions import Permission
 from leadline.reports import service
-from leadline.api.staff.auth import principal
 
 router = APIGatewayRouter()
 From = Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="First day, YYYY-MM-DD")]

@@ -6,13 +6,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline import rules
+from leadline.api.staff.auth import Principal, principal
+from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatusIn
 from leadline.permissions import Permission
 from leadline.phones import to_e164
 from leadline.scl import service
 from leadline.setup import service as setup
-from leadline.api.staff.auth import Principal, principal
-from leadline.api.staff.routes._common import Limit, NextToken
-from leadline.api.staff.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatusIn
 
 router = APIGatewayRouter()
 

@@ -1,9 +1,9 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from leadline.permissions import Permission
-from leadline.setup import service
 from leadline.api.staff.auth import principal
 from leadline.api.staff.schemas import SettingsPatch
+from leadline.permissions import Permission
+from leadline.setup import service
 
 router = APIGatewayRouter()
 
