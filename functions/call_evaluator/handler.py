@@ -1,5 +1,6 @@
 """Lambda entry point: a call's after-call work elapsed, a late transcript arrived, or a job was booked."""
 
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -9,12 +10,13 @@ from leadline.scl.analysis import analyser_from_environment
 from leadline.workflows import after_call_work
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
 @metrics.log_metrics
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict:
     detail, kind = event.detail, event.detail_type
     tenant_id = detail["tenant_id"]
+    logger.append_keys(tenant_id=tenant_id)
     if kind == "JobBooked":
         changed = scl.on_job_booked(
             tenant_id,

@@ -2,6 +2,7 @@
 events that were kept unapplied, evaluates the calls whose after-call-work event was lost (and polls their
 transcription jobs), and sends the texts held in quiet hours."""
 
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,7 +13,7 @@ from leadline.scl.analysis import analyser_from_environment
 from leadline.workflows import after_call_work, redelivery
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     published = outbox.sweep()

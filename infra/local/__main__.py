@@ -12,12 +12,11 @@ import sys
 import threading
 
 from infra.topology import ROOT
+from leadline.phones import mask_in_text
 
 
 class MaskingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        from leadline.phones import mask_in_text
-
         return mask_in_text(super().format(record))
 
 
@@ -87,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 
     handler = logging.StreamHandler()
     handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    # Our own lines at INFO (the functions' JSON lines have their own handler, to stdout); the libraries', moto's and
+    # the HTTP servers' only when they warn.
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    logging.getLogger("leadline").setLevel(logging.INFO)
     return run(args) if args.command == "run" else token(args)
 
 

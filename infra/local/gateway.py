@@ -7,6 +7,7 @@ import base64
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import traceback
@@ -256,5 +257,12 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         request_queue_size = 256  # the default listen backlog (5) resets connections under a burst of callbacks
+
+        def handle_error(self, request, client_address) -> None:
+            error = sys.exception()
+            if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+                log.debug("client %s went away: %s", client_address[0], error)  # a closed tab, a timed-out caller
+            else:
+                log.exception("request from %s failed", client_address[0])
 
     return Server((host, port), Handler)

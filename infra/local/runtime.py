@@ -177,14 +177,17 @@ class LocalRuntime:
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        from infra.local import linearizable
+        from infra.local import linearizable, partition_queries
 
         linearizable.install()
+        partition_queries.install()
         self.moto_port = self.moto_port or free_port()
         # moto's Step Functions executor calls the other services at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.moto_port)
         os.environ.update(local_environment(self.topology))
         os.environ[AWS_ENDPOINT_URL] = self.aws_endpoint
+        # moto's server and its werkzeug say a line per AWS call the functions make: only their warnings are news.
+        logging.getLogger("moto").setLevel(logging.WARNING)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()

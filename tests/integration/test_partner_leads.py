@@ -329,12 +329,14 @@ def _refusals(shop, other_shop, tenant) -> dict:
 @pytest.mark.parametrize("partner", ["thumbtack", "angi", "generic"])
 def test_requests_that_are_not_authentic_are_refused_and_store_nothing(shop, other_shop, tenant, other_tenant, partner):
     """Missing or wrong credentials, another tenant's credentials on this tenant's URL, an unknown tenant: 401
-    with {code, message}, and nothing stored for either tenant (no booking, no waiting message, no count, no
-    error kept)."""
+    with {code, message, errors} (no field at fault), and nothing stored for either tenant (no booking, no waiting
+    message, no count, no error kept)."""
     for case, send in _refusals(shop, other_shop, tenant)[partner].items():
         response = send()
         assert response.status_code == 401, (case, response.text)
-        assert set(response.json()) == {"code", "message"} and response.json()["code"] == "unauthenticated", case
+        body = response.json()
+        assert set(body) == {"code", "message", "errors"} and body["errors"] == [], case
+        assert body["code"] == "unauthenticated", case
         _nothing_stored(tenant, other_tenant)
 
 

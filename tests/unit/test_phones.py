@@ -43,3 +43,27 @@ def test_phone_numbers_in_log_text_are_masked(line):
 )
 def test_timestamps_ids_and_counts_are_left_alone(line):
     assert mask_in_text(line) == line
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("(999) 555-0142", "is not a valid phone number"),
+        ("512-555-01", "is not a valid phone number"),
+        ("hello", "is not a phone number"),
+        ("+999 1234", "does not start with a known country code"),
+        ("+44 1", "is too short to be a phone number"),
+        ("12345678901234567890", "is too long to be a phone number"),
+    ],
+)
+def test_a_refusal_quotes_the_number_as_typed_and_says_why_in_words(raw, why):
+    # the message goes back to whoever typed the number; log lines mask it (tests/unit/test_log_masking.py)
+    with pytest.raises(InvalidInput) as caught:
+        to_e164(raw, field="caller")
+    assert caught.value.message == f"caller '{raw}' {why}"
+
+
+def test_a_refusal_quotes_no_more_than_the_start_of_a_long_input():
+    with pytest.raises(InvalidInput) as caught:
+        to_e164("5" * 500, field="caller")
+    assert caught.value.message == f"caller '{'5' * 37}...' is too long to be a phone number"

@@ -1,4 +1,5 @@
-"""Domain errors. The API edge maps each to one HTTP status (see leadline/api/)."""
+"""Domain errors, each with the HTTP status and code the edges answer it with (leadline/api/http.py; an edge may
+answer InvalidInput with a 400, as its senders expect)."""
 
 
 class DomainError(Exception):

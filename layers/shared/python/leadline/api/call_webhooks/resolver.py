@@ -4,14 +4,14 @@ delivery without keeping it (`leadline.deliveries`)."""
 
 from __future__ import annotations
 
-import base64
 import time
 from http import HTTPStatus
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 
 from leadline import credentials, deliveries
+from leadline.api import http
 from leadline.calls import vendors
 from leadline.calls.events import CallEvent
 from leadline.calls.vendors import callrail, native, twilio
@@ -20,7 +20,7 @@ from leadline.errors import DomainError, InvalidInput, NotFound
 from leadline.observability import logger, metrics
 from leadline.workflows import after_call_work
 
-app = APIGatewayRestResolver()
+app = http.Resolver(invalid_input_status=HTTPStatus.BAD_REQUEST)  # what senders expect (docs/webhooks.md)
 
 
 class Refused(DomainError):
@@ -39,19 +39,14 @@ def _json(status: int, body: dict) -> Response:
 
 
 @app.exception_handler(DomainError)
-def domain_error(exc: DomainError) -> Response:
-    status = HTTPStatus.BAD_REQUEST if isinstance(exc, InvalidInput) else exc.status  # what senders expect
-    logger.info("webhook refused", extra={"status": status, "reason": exc.message})
-    body = {"code": exc.code, "message": exc.message}
-    if exc.field:
-        body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return _json(status, body)
+def refused(exc: DomainError) -> Response:
+    response = app.domain_error(exc)
+    logger.info("webhook refused", extra={"status": response.status_code, "reason": exc.message})
+    return response
 
 
 def _raw_body() -> bytes:
-    event = app.current_event
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+    return http.raw_body(app.current_event)
 
 
 def _header(name: str) -> str | None:

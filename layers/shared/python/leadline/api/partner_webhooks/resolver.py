@@ -8,19 +8,19 @@ duplicate is answered 200 with the booking already kept."""
 
 from __future__ import annotations
 
-import base64
 from http import HTTPStatus
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 
 from leadline import deliveries
+from leadline.api import http
 from leadline.errors import DomainError, InvalidInput
 from leadline.observability import logger, metrics
 from leadline.partners import ingest, integrations, registry, webhook
 from leadline.partners.partner import Partner
 
-app = APIGatewayRestResolver()
+app = http.Resolver(invalid_input_status=HTTPStatus.BAD_REQUEST)  # what partners expect (docs/partners.md)
 
 
 def _json(status: int, body: dict) -> Response:
@@ -28,20 +28,15 @@ def _json(status: int, body: dict) -> Response:
 
 
 @app.exception_handler(DomainError)
-def domain_error(exc: DomainError) -> Response:
-    status = HTTPStatus.BAD_REQUEST if isinstance(exc, InvalidInput) else exc.status
-    logger.info("partner webhook refused", extra={"status": status, "reason": exc.message})
+def refused(exc: DomainError) -> Response:
+    response = app.domain_error(exc)
+    logger.info("partner webhook refused", extra={"status": response.status_code, "reason": exc.message})
     metrics.add_metric(name="PartnerWebhooksRefused", unit=MetricUnit.Count, value=1)
-    body = {"code": exc.code, "message": exc.message}
-    if exc.field:
-        body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return _json(status, body)
+    return response
 
 
 def _raw_body() -> bytes:
-    event = app.current_event
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+    return http.raw_body(app.current_event)
 
 
 def _header(name: str) -> str | None:

@@ -8,14 +8,14 @@ with no Origin (not a browser) is answered without CORS headers."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api import http
 from leadline.dni import rules, service, snippet
 from leadline.dni.rules import Visit
-from leadline.errors import DomainError, InvalidInput
+from leadline.errors import InvalidInput
 
 router = APIGatewayRouter()
 
@@ -96,7 +96,7 @@ def _cors(tenant_id: str) -> tuple[dict[str, str], str | None]:
 def preflight(tenant_id: str) -> Response:
     headers, refusal = _cors(tenant_id)
     if refusal:
-        return _json(403, {"code": "origin_not_allowed", "message": refusal}, headers)
+        return http.error_response(403, "origin_not_allowed", refusal, headers={**headers, **NO_STORE})
     headers.update(
         {
             "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -111,14 +111,9 @@ def preflight(tenant_id: str) -> Response:
 def open_session(tenant_id: str) -> Response:
     headers, refusal = _cors(tenant_id)
     if refusal:
-        return _json(403, {"code": "origin_not_allowed", "message": refusal}, headers)
-    try:
-        session = service.open_session(tenant_id, _visit(router.current_event.body))
-    except DomainError as exc:  # the browser must read the refusal: answer it with the CORS headers
-        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
-        if exc.field:
-            body["errors"] = [{"field": exc.field, "message": exc.message}]
-        return _json(exc.status, body, headers)
+        return http.error_response(403, "origin_not_allowed", refusal, headers={**headers, **NO_STORE})
+    http.add_headers_to_errors(router, {**headers, **NO_STORE})  # the browser reads a refusal only with these
+    session = service.open_session(tenant_id, _visit(router.current_event.body))
     return _json(200, session, headers)
 
 
@@ -144,10 +139,13 @@ def _visit(raw: str | None) -> Visit:
     return Visit(**values)
 
 
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 def _json(status: int, body: dict, headers: dict[str, str]) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
         body=body,
-        headers={**headers, "Cache-Control": "no-store"},
+        headers={**headers, **NO_STORE},
     )

@@ -4,17 +4,15 @@ browser's preflight is answered."""
 
 from __future__ import annotations
 
-import base64
-import json
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from aws_lambda_powertools.utilities.validation import SchemaValidationError
 
+from leadline import json_schema
+from leadline.api import http
 from leadline.bookings import online
 from leadline.errors import InvalidInput
-from leadline.json_schema import validate
 
 router = APIGatewayRouter()
 
@@ -83,18 +81,13 @@ def preflight() -> Response:
 @router.post("/v1/online-bookings")
 def create_online_booking() -> Response:
     event = router.current_event
+    http.add_headers_to_errors(router, CORS)
     tenant_id = online.tenant_of_key(event.get_header_value(KEY_HEADER, case_sensitive=False))
-    try:
-        raw = base64.b64decode(event.body or "").decode() if event.is_base64_encoded else (event.body or "")
-        body = json.loads(raw)
-    except ValueError:  # UnicodeDecodeError included: a body that is not UTF-8
-        raise InvalidInput("the body is not JSON") from None
-    except RecursionError:
-        raise InvalidInput("the body is JSON nested too deeply") from None
-    try:
-        validate(event=body, schema=SCHEMA)
-    except SchemaValidationError as exc:
-        raise InvalidInput(f"the booking is not valid: {exc.message or exc}") from None
+    body = http.json_body(event)
+    if body is None:
+        raise InvalidInput("the body is empty: send the booking as a JSON object", field="body")
+    json_schema.check(body, SCHEMA, "the booking")
+    raw = event.decoded_body or ""
     booking, created = online.submit(tenant_id, body, raw)
     answer = {
         "booking_id": booking["booking_id"],

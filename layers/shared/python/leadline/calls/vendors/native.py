@@ -11,11 +11,9 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.utilities.validation import SchemaValidationError
-
 from leadline.calls.events import CallEvent, Recording, Transcript
 from leadline.errors import InvalidInput
-from leadline.json_schema import validate
+from leadline.json_schema import check
 from leadline.phones import to_e164
 
 VENDOR = "native"
@@ -82,11 +80,7 @@ def load(raw_body: bytes) -> dict:
         raise InvalidInput("the body is not JSON") from None
     except RecursionError:
         raise InvalidInput("the body is JSON nested too deeply") from None
-    try:
-        validate(event=payload, schema=SCHEMA)
-    except SchemaValidationError as exc:
-        raise InvalidInput(f"the event does not follow the schema: {exc.validation_message}") from None
-    return payload
+    return check(payload, SCHEMA, "the event")
 
 
 def _time(value: str) -> datetime:
