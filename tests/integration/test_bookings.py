@@ -184,6 +184,10 @@ def test_convert_books_a_job_with_the_bookings_campaign_once(shop, tenant):
     window = {"appointment_start": "2026-11-25T15:00:00Z", "appointment_end": "2026-11-25T17:00:00Z"}
     missing = tenant.admin.post(f"/v1/bookings/{booking_id}/convert", window)
     assert missing.status_code == 422 and "job_type_id" in missing.text  # no mapping: it must be given
+    plumbing = tenant.admin.post("/v1/business-units", {"name": "Plumbing"}).json()["business_unit_id"]
+    mismatched = {**window, "job_type_id": shop["job_type"], "business_unit_id": plumbing}
+    refused = tenant.admin.post(f"/v1/bookings/{booking_id}/convert", mismatched)
+    assert refused.status_code == 422 and "not offered by business unit Plumbing" in refused.json()["message"]
     body = {**window, "job_type_id": shop["job_type"], "business_unit_id": shop["unit"]}
     converted = tenant.admin.post(f"/v1/bookings/{booking_id}/convert", body)
     assert converted.status_code == 200, converted.text

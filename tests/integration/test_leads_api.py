@@ -212,6 +212,31 @@ def test_convert_refusals(tenant):
     assert _jobs(tenant) == []
 
 
+def test_a_job_type_the_business_unit_does_not_offer_is_refused_on_every_path(tenant):
+    """The pairing rule the integrations' category map holds, held by every operation that names both."""
+    s = _setup(tenant)
+    plumbing = tenant.admin.post("/v1/business-units", {"name": "Plumbing"}).json()["business_unit_id"]
+    anywhere = tenant.admin.post("/v1/job-types", {"name": "Estimate"}).json()["job_type_id"]  # names no unit
+    lead = _manual_lead(tenant, s)
+    mismatched = {"job_type_id": s["jt"], "business_unit_id": plumbing}
+    refusals = {
+        "convert a lead": tenant.csr.post(f"/v1/leads/{lead['lead_id']}/convert", {**mismatched, **WINDOW}),
+        "book a job": tenant.csr.post("/v1/jobs", {"customer_id": s["customer"], **mismatched, **WINDOW}),
+        "create a lead": tenant.admin.post("/v1/leads", {"customer_id": s["customer"], **mismatched}),
+        "change a lead": tenant.admin.patch(f"/v1/leads/{lead['lead_id']}", mismatched),
+    }
+    for path, response in refusals.items():
+        assert response.status_code == 422, (path, response.text)
+        body = response.json()
+        assert body["message"].startswith("job type AC Repair is not offered by business unit Plumbing"), path
+        assert body["errors"][0]["field"] == "job_type_id", path
+    assert _jobs(tenant) == []
+    assert tenant.csr.get(f"/v1/leads/{lead['lead_id']}").json()["status"] == "open"
+    # a job type that names no unit is offered by every unit
+    offered = {"job_type_id": anywhere, "business_unit_id": plumbing, **WINDOW}
+    assert tenant.csr.post(f"/v1/leads/{lead['lead_id']}/convert", offered).status_code == 200
+
+
 # --- dismiss and reopen ----------------------------------------------------------------------------
 
 

@@ -49,7 +49,19 @@ def check_references(tenant_id: str, data: dict[str, Any]) -> dict[str, Any]:
     location, customer = records.get("location_id"), data.get("customer_id")
     if location is not None and location.customer_id != customer:
         raise InvalidInput("the location belongs to another customer", field="location_id")
+    job_type, unit = records.get("job_type_id"), records.get("business_unit_id")
+    if job_type is not None and unit is not None and not offers(unit, job_type):
+        raise InvalidInput(
+            f"job type {job_type.name} is not offered by business unit {unit.name}: choose a job type of that unit, "
+            "or add the unit to the job type",
+            field="job_type_id",
+        )
     return records
+
+
+def offers(unit: BusinessUnit, job_type: JobType) -> bool:
+    """A job type names the business units that offer it; one that names none is offered by every unit."""
+    return not job_type.business_unit_ids or unit.business_unit_id in job_type.business_unit_ids
 
 
 def new_job(tenant_id: str, **fields: Any) -> Job:

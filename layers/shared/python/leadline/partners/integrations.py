@@ -16,6 +16,7 @@ from leadline.data.repositories import integrations as records
 from leadline.data.repositories.operations import business_units, job_types
 from leadline.errors import Conflict, InvalidInput, NotFound
 from leadline.ids import utc_now
+from leadline.leads import jobs
 from leadline.partners import registry, webhook
 from leadline.partners.common import CREDENTIALS_KIND
 
@@ -131,7 +132,7 @@ def _check_references(tenant_id: str, campaign_id: str | None, category_map: dic
             raise InvalidInput(f"'{category}': job type {job_type.name} is inactive", field=where)
         if not unit.active:
             raise InvalidInput(f"'{category}': business unit {unit.name} is inactive", field=where)
-        if job_type.business_unit_ids and unit.business_unit_id not in job_type.business_unit_ids:
+        if not jobs.offers(unit, job_type):
             raise InvalidInput(
                 f"'{category}': job type {job_type.name} is not offered by business unit {unit.name}", field=where
             )
