@@ -105,6 +105,8 @@ class Functions:
             return self._handlers[name](event, LambdaContext(name, spec.timeout_seconds, spec.memory_mb))
 
 
+# The methods API Gateway routes (`ANY` is these); another reaches no route, and is answered as an unknown route is.
+API_GATEWAY_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 PAGES = {"/app/reports": Path(__file__).parent / "pages" / "reports.html"}
 
 
@@ -131,7 +133,7 @@ class Gateway:
         path = unquote(split.path) or "/"
         if method == "GET" and path in PAGES:  # the local runtime's own pages, built on the staff API
             return 200, {"Content-Type": "text/html; charset=utf-8"}, PAGES[path].read_bytes()
-        found = self.match(method, path)
+        found = self.match(method, path) if method in API_GATEWAY_METHODS else None
         if found is None:
             return _json(403 if method != "OPTIONS" else 404, {"message": "Missing Authentication Token"})
         compiled, params = found
@@ -249,7 +251,10 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _any
+        def __getattr__(self, name: str):
+            if name.startswith("do_"):  # any method (TRACE, CONNECT, ...) reaches the gateway, as in API Gateway
+                return self._any
+            raise AttributeError(name)
 
         def log_message(self, fmt: str, *args) -> None:
             log.debug(fmt, *args)

@@ -7,6 +7,7 @@ import os
 import time
 
 import pytest
+import requests
 
 from infra.capabilities import BASIC_VARIABLES
 from infra.local.gateway import Functions
@@ -52,6 +53,16 @@ def test_public_routes(runtime):
     swagger = anonymous.get("/swagger")
     assert swagger.status_code == 200 and "swagger" in swagger.text.lower()
     assert anonymous.get("/no/such/route").status_code == 403  # API Gateway's answer for a route it does not have
+
+
+def test_methods_as_api_gateway_answers_them(runtime, tenant):
+    """A method API Gateway does not route (TRACE) is answered as a route it does not have; a method the staff API's
+    `ANY` route passes on, but the path does not take, is the function's 405 naming the methods it takes."""
+    trace = requests.request("TRACE", f"{runtime.api_url}/v1/leads", timeout=30)
+    assert (trace.status_code, trace.json()) == (403, {"message": "Missing Authentication Token"})
+    put = tenant.admin.session.put(f"{runtime.api_url}/v1/leads", json={}, timeout=30)
+    assert put.status_code == 405 and put.headers["Allow"] == "GET, POST"
+    assert put.json()["code"] == "method_not_allowed" and put.json()["errors"] == []
 
 
 def test_after_call_work_state_machine_announces_on_the_bus(runtime):
