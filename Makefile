@@ -11,7 +11,7 @@ INSTALLED_TEST := $(VENV)/.installed-test
 CDK_CLI_VERSION := 2.1148.1
 MIN_NODE := 20
 
-.PHONY: run test test-infra lint token synth deploy bench load fuzz clean browser check-node
+.PHONY: run test test-infra lint token synth deploy bench load fuzz clean browser check-node openapi
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -55,6 +55,10 @@ test-infra: check-node $(INSTALLED_TEST)
 lint: $(INSTALLED_TEST)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+## Write the staff API's OpenAPI document (docs/openapi.json; a test holds it equal to the served one)
+openapi: $(INSTALLED_RUN)
+	$(PY) -c 'from leadline.api.staff import contract, resolver; contract.write(resolver.app, "docs/openapi.json")'
 
 ## Print a staff token for an employee of the running product: make token EMPLOYEE=csr
 token: $(INSTALLED_RUN)

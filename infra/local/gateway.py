@@ -56,7 +56,7 @@ def compile_route(route: Route, function: str) -> CompiledRoute:
             regex += f"(?P<{m.group(1)}>[^/]+)"
         else:
             regex += re.escape(segment)
-    return CompiledRoute(route, function, re.compile(regex + "$"), tuple(names))
+    return CompiledRoute(route, function, re.compile(regex + r"\Z", re.DOTALL), tuple(names))  # ids may hold %0A
 
 
 class LambdaContext:

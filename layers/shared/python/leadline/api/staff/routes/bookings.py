@@ -59,7 +59,17 @@ def _marketer() -> Principal:
     return caller
 
 
-@router.get("/v1/bookings", tags=["Bookings"], summary="The Bookings inbox, newest first")
+@router.get(
+    "/v1/bookings",
+    operation_id="listBookings",
+    tags=["Bookings"],
+    summary="List the Bookings inbox, newest first",
+    description=(
+        "Leads from lead partners and online bookings from the website, by status (pending, converted, "
+        "dismissed), source, partner, and whether flagged (a partner lead whose category has no mapping, "
+        "for instance: kept, never dropped)."
+    ),
+)
 def list_bookings(
     status: Annotated[Literal["pending", "converted", "dismissed"] | None, Query()] = None,
     source: Annotated[Literal["partner", "online"] | None, Query()] = None,
@@ -81,9 +91,14 @@ def list_bookings(
 
 @router.get(
     "/v1/bookings/export",
+    operation_id="exportOnlineBookings",
     tags=["Bookings"],
-    summary="Online booking sessions with their attribution, as CSV",
     responses={200: {"description": "CSV", "content": {"text/csv": {}}}},
+    summary="Export online bookings as CSV",
+    description=(
+        "The online booking sessions received from one day to another (the company's days, both "
+        "included), with their tracking parameters and the campaign each was attributed to."
+    ),
 )
 def export_online_bookings(
     from_: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
@@ -99,15 +114,29 @@ def export_online_bookings(
     )
 
 
-@router.get("/v1/bookings/<booking_id>", tags=["Bookings"], summary="One booking, with its notes and history")
+@router.get(
+    "/v1/bookings/<booking_id>",
+    operation_id="getBooking",
+    tags=["Bookings"],
+    summary="Get a booking",
+    description=(
+        "The booking with its customer, what the partner or website sent, its attribution, notes and history."
+    ),
+)
 def get_booking(booking_id: str) -> dict:
     return service.get(_booker().tenant_id, booking_id)
 
 
 @router.post(
     "/v1/bookings/<booking_id>/convert",
+    operation_id="convertBooking",
     tags=["Bookings"],
-    summary="Book the job (carrying the booking's campaign) and mark the booking converted, in one step",
+    summary="Convert a booking into a booked job",
+    description=(
+        "Books the job, carrying the booking's campaign, and marks the booking converted, in one step. "
+        "The job type and business unit default to the partner category's mapping; the customer to the "
+        "one with the booking's phone, else a new one."
+    ),
 )
 def convert_booking(booking_id: str, body: BookingConvertIn) -> dict:
     caller = _booker()
@@ -115,13 +144,28 @@ def convert_booking(booking_id: str, body: BookingConvertIn) -> dict:
     return service.convert(caller.tenant_id, booking_id, body.model_dump(exclude_none=True), by=caller.employee_id)
 
 
-@router.post("/v1/bookings/<booking_id>/dismiss", tags=["Bookings"], summary="Dismiss with a reason")
+@router.post(
+    "/v1/bookings/<booking_id>/dismiss",
+    operation_id="dismissBooking",
+    tags=["Bookings"],
+    summary="Dismiss a booking",
+    description=(
+        "With a reason code (the leads' reasons, see GET /v1/lead-dismiss-reasons) and an optional note; "
+        "a pending booking only."
+    ),
+)
 def dismiss_booking(booking_id: str, body: DismissIn) -> dict:
     caller = _booker()
     return service.dismiss(caller.tenant_id, booking_id, reason=body.reason, note=body.note, by=caller.employee_id)
 
 
-@router.post("/v1/bookings/<booking_id>/notes", tags=["Bookings"], summary="Add a note")
+@router.post(
+    "/v1/bookings/<booking_id>/notes",
+    operation_id="addBookingNote",
+    tags=["Bookings"],
+    summary="Add a note to a booking",
+    description="The note is kept with who wrote it and when.",
+)
 def add_booking_note(booking_id: str, body: NoteIn) -> dict:
     caller = _booker()
     return service.add_note(caller.tenant_id, booking_id, body.text, by=caller.employee_id)
@@ -129,14 +173,28 @@ def add_booking_note(booking_id: str, body: NoteIn) -> dict:
 
 @router.get(
     "/v1/settings/online-bookings",
+    operation_id="getOnlineBookingSettings",
     tags=["Bookings"],
-    summary="The website key (whether one is set, and its last characters) and the UTM attribution rules",
+    summary="Get the online-booking settings",
+    description=(
+        "Whether the website has a key (and its last characters), and the UTM rules that attribute "
+        "online bookings to campaigns."
+    ),
 )
 def get_online_booking_settings() -> dict:
     return online.settings_view(_marketer().tenant_id)
 
 
-@router.put("/v1/settings/online-bookings", tags=["Bookings"], summary="Replace the UTM attribution rules")
+@router.put(
+    "/v1/settings/online-bookings",
+    operation_id="updateOnlineBookingRules",
+    tags=["Bookings"],
+    summary="Replace the online-booking attribution rules",
+    description=(
+        "The UTM rules, in order: a booking goes to the campaign of the first rule whose every field "
+        "given matches its parameters, else to Unknown. Each rule's campaign must exist."
+    ),
+)
 def put_online_booking_rules(body: OnlineBookingRulesIn) -> dict:
     caller = _marketer()
     return online.put_rules(caller.tenant_id, [r.model_dump() for r in body.rules])
@@ -144,8 +202,13 @@ def put_online_booking_rules(body: OnlineBookingRulesIn) -> dict:
 
 @router.post(
     "/v1/settings/online-bookings/key",
+    operation_id="rotateOnlineBookingKey",
     tags=["Bookings"],
-    summary="A new website key, shown once (the previous one stops working)",
+    summary="Make a new website key",
+    description=(
+        "The key the website sends its online bookings with (X-Leadline-Key). Shown once: only its hash "
+        "is kept, and the previous key stops working."
+    ),
 )
 def rotate_online_booking_key() -> dict:
     caller = principal(router)

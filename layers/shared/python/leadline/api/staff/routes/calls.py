@@ -18,7 +18,17 @@ CampaignFilter = Annotated[str | None, Query(max_length=64, description="A campa
 CallerFilter = Annotated[str | None, Query(max_length=40, description="The caller's number")]
 
 
-@router.get("/v1/calls", tags=["Calls"], summary="Calls, newest first: of a day, of a campaign, or from a caller")
+@router.get(
+    "/v1/calls",
+    operation_id="listCalls",
+    tags=["Calls"],
+    summary="List calls, newest first",
+    description=(
+        "One listing at a time: the calls of a day (today, in the company's time zone, when nothing is "
+        "given), of a campaign (`unknown` and `direct` too), or from a caller's number; not campaign and "
+        "caller together."
+    ),
+)
 def list_calls(
     day: Day = None,
     campaign_id: CampaignFilter = None,
@@ -37,12 +47,29 @@ def list_calls(
     )
 
 
-@router.get("/v1/calls/<call_id>", tags=["Calls"], summary="A call, with its attribution, recording and transcript")
+@router.get(
+    "/v1/calls/<call_id>",
+    operation_id="getCall",
+    tags=["Calls"],
+    summary="Get a call",
+    description=(
+        "The call with its attribution (campaign, or Unknown, or direct), its classification, recording and transcript."
+    ),
+)
 def get_call(call_id: str) -> dict:
     return service.get_call(principal(router).tenant_id, call_id)
 
 
-@router.put("/v1/calls/<call_id>/classification", tags=["Calls"], summary="Classify a call: reason, notes, booking")
+@router.put(
+    "/v1/calls/<call_id>/classification",
+    operation_id="classifyCall",
+    tags=["Calls"],
+    summary="Classify a call",
+    description=(
+        "The CSR's call reason, notes and whether a job was booked (and which). A reason marked as lead "
+        "captures a lead from the call, once: classifying again does not make a second one."
+    ),
+)
 def classify_call(call_id: str, body: ClassificationIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)

@@ -13,8 +13,13 @@ router = APIGatewayRouter()
 
 @router.get(
     "/v1/dni",
-    tags=["Dynamic number insertion"],
-    summary="The DNI configuration and the snippet to install (configured: false until set)",
+    operation_id="getDniConfig",
+    tags=["DNI"],
+    summary="Get the DNI configuration",
+    description=(
+        "The pool of numbers, the website's domain, the session window, the default number and the "
+        "source rules, with the snippet to install and its test page; `configured: false` until set."
+    ),
 )
 def get_dni() -> dict:
     return service.get_config(principal(router).tenant_id)
@@ -22,8 +27,14 @@ def get_dni() -> dict:
 
 @router.put(
     "/v1/dni",
-    tags=["Dynamic number insertion"],
-    summary="Set the DNI pool, the website's domain, the session window, the default number and source rules",
+    operation_id="updateDniConfig",
+    tags=["DNI"],
+    summary="Set the DNI configuration",
+    description=(
+        "The whole configuration: the pool (tracking numbers of type tracking that no campaign "
+        "advertises), the website's bare domain, how long a visitor keeps a number, the number shown "
+        "without DNI, and the rules that give each visitor's source a campaign."
+    ),
 )
 def put_dni(body: DniConfigPut) -> dict:
     caller = principal(router)

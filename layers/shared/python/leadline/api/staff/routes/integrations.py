@@ -28,20 +28,41 @@ def _integrator() -> Principal:
     return caller
 
 
-@router.get("/v1/integrations", tags=["Integrations"], summary="The company's lead partners")
+@router.get(
+    "/v1/integrations",
+    operation_id="listIntegrations",
+    tags=["Integrations"],
+    summary="List the company's lead partners",
+    description="Each partner integration with its status, campaign, category mapping and counters.",
+)
 def list_integrations() -> dict:
     return integrations.list_integrations(_integrator().tenant_id)
 
 
-@router.get("/v1/integrations/<partner>", tags=["Integrations"])
+@router.get(
+    "/v1/integrations/<partner>",
+    operation_id="getIntegration",
+    tags=["Integrations"],
+    summary="Get a lead partner's integration",
+    description=(
+        "Its status (active, error, disconnected), the campaign its leads carry, the category mapping, "
+        "the webhook's path, counters of leads received and flagged, the last lead and the last error."
+    ),
+)
 def get_integration(partner: str) -> dict:
     return integrations.get(_integrator().tenant_id, partner)
 
 
 @router.put(
     "/v1/integrations/<partner>",
+    operation_id="updateIntegration",
     tags=["Integrations"],
-    summary="Set up a lead partner: status, campaign, the mapping of its categories to job type and business unit",
+    summary="Set up a lead partner",
+    description=(
+        "Status, the campaign its leads carry, and the mapping of its categories to job type and "
+        "business unit (the whole map; each pairing must be one the business unit offers). A field left "
+        "out is unchanged."
+    ),
 )
 def put_integration(partner: str, body: IntegrationPut) -> dict:
     caller = _integrator()
@@ -53,8 +74,14 @@ def put_integration(partner: str, body: IntegrationPut) -> dict:
 
 @router.get(
     "/v1/integrations/<partner>/diagnostics",
+    operation_id="diagnoseIntegration",
     tags=["Integrations"],
-    summary="Will this partner's leads arrive, and arrive ready to book? Each problem by name, in plain words",
+    summary="Check a lead partner's set-up",
+    description=(
+        "Will this partner's leads arrive, and arrive ready to book? Each problem by name, in plain "
+        "words: not set up, in error or disconnected, credentials, the campaign (none, gone, inactive), "
+        "categories without a mapping."
+    ),
 )
 def diagnose_integration(partner: str) -> dict:
     return integrations.diagnose(_integrator().tenant_id, partner)
@@ -67,8 +94,13 @@ def _sender(name: str) -> str:
 
 @router.get(
     "/v1/integrations/<partner>/deliveries",
+    operation_id="listDeliveries",
     tags=["Integrations"],
-    summary="A sender's deliveries not applied: rejected (with the reason) or waiting to be applied, newest first",
+    summary="List a sender's deliveries not applied, newest first",
+    description=(
+        "For a lead partner or a telephony vendor (twilio, callrail, native): the deliveries rejected, "
+        "with the reason, or received and waiting to be applied."
+    ),
 )
 def list_deliveries(
     partner: str,
@@ -84,8 +116,10 @@ def list_deliveries(
 
 @router.get(
     "/v1/integrations/<partner>/deliveries/<delivery_id>",
+    operation_id="getDelivery",
     tags=["Integrations"],
-    summary="One delivery as it was received, with why it was not applied",
+    summary="Get a delivery as it was received",
+    description="The delivery's body as it was received, its state, attempts, and why it was not applied.",
 )
 def get_delivery(partner: str, delivery_id: str) -> dict:
     record = deliveries.get_or_404(_integrator().tenant_id, _sender(partner), delivery_id)
@@ -94,9 +128,14 @@ def get_delivery(partner: str, delivery_id: str) -> dict:
 
 @router.post(
     "/v1/integrations/<partner>/deliveries/<delivery_id>/reprocess",
+    operation_id="reprocessDelivery",
     tags=["Integrations"],
-    summary="Apply a delivery again once its cause is fixed (the scanner applies it within a minute)",
     status_code=202,
+    summary="Apply a delivery again",
+    description=(
+        "Once its cause is fixed: the delivery goes back to the queue, and the scanner applies it within "
+        "a minute or keeps it rejected with the reason it still cannot be applied."
+    ),
 )
 def reprocess_delivery(partner: str, delivery_id: str) -> dict:
     return redelivery.reprocess(_integrator().tenant_id, _sender(partner), delivery_id)

@@ -29,14 +29,34 @@ Id = Annotated[str | None, Query(max_length=64)]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Created on or after / up to (UTC)")]
 
 
-@router.post("/v1/leads", tags=["Leads"], status_code=201, summary="Create a lead by hand (Follow Up > Leads)")
+@router.post(
+    "/v1/leads",
+    operation_id="createLead",
+    tags=["Leads"],
+    status_code=201,
+    summary="Create a lead by hand",
+    description=(
+        "Follow Up > Leads > Create Lead: the customer (required), location, campaign, business unit, "
+        "job type, priority, summary, notes, tags and follow-up date. Every record named must exist in "
+        "the company."
+    ),
+)
 def create_lead(body: LeadIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)
     return service.create_manual(caller.tenant_id, body.model_dump(), by=caller.employee_id)
 
 
-@router.get("/v1/leads", tags=["Leads"], summary="Leads, newest first, by status, source, campaign, unit, dates")
+@router.get(
+    "/v1/leads",
+    operation_id="listLeads",
+    tags=["Leads"],
+    summary="List leads, newest first",
+    description=(
+        "By status (open, converted, dismissed; all when not given), created between two days (UTC), and "
+        "narrowed by source, campaign and business unit."
+    ),
+)
 def list_leads(
     status: Status = None,
     source: Source = None,
@@ -60,52 +80,114 @@ def list_leads(
     )
 
 
-@router.get("/v1/leads/<lead_id>", tags=["Leads"])
+@router.get(
+    "/v1/leads/<lead_id>",
+    operation_id="getLead",
+    tags=["Leads"],
+    summary="Get a lead",
+    description=(
+        "The lead with its source, status, customer, campaign, notes and history (who changed what, when, why)."
+    ),
+)
 def get_lead(lead_id: str) -> dict:
     return service.get_lead(principal(router).tenant_id, lead_id)
 
 
-@router.patch("/v1/leads/<lead_id>", tags=["Leads"], summary="Follow-up date, tags, priority, details")
+@router.patch(
+    "/v1/leads/<lead_id>",
+    operation_id="updateLead",
+    tags=["Leads"],
+    summary="Change a lead's details",
+    description=(
+        "Follow-up date, tags, priority, summary, campaign, business unit and job type; only the fields "
+        "given change. The status changes only by converting, dismissing or reopening."
+    ),
+)
 def update_lead(lead_id: str, body: LeadPatch) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)
     return service.update(caller.tenant_id, lead_id, body.changes(), by=caller.employee_id)
 
 
-@router.post("/v1/leads/<lead_id>/notes", tags=["Leads"], status_code=201)
+@router.post(
+    "/v1/leads/<lead_id>/notes",
+    operation_id="addLeadNote",
+    tags=["Leads"],
+    status_code=201,
+    summary="Add a note to a lead",
+    description="The note is kept with who wrote it and when.",
+)
 def add_note(lead_id: str, body: NoteIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)
     return service.add_note(caller.tenant_id, lead_id, body.text, by=caller.employee_id)
 
 
-@router.post("/v1/leads/<lead_id>/convert", tags=["Leads"], summary="Book the job from the lead, in one step")
+@router.post(
+    "/v1/leads/<lead_id>/convert",
+    operation_id="convertLead",
+    tags=["Leads"],
+    summary="Convert a lead into a booked job",
+    description=(
+        "ConvertLead: books the job (job type, business unit, appointment window, technician) and sets "
+        "the lead converted, in one step; the job carries the lead's campaign. An open lead only: "
+        "converting twice is refused. Answers the lead and the job."
+    ),
+)
 def convert_lead(lead_id: str, body: ConvertIn) -> dict:
     caller = principal(router)
     caller.require(Permission.BOOK_JOBS)
     return service.convert(caller.tenant_id, lead_id, body.model_dump(), by=caller.employee_id)
 
 
-@router.post("/v1/leads/<lead_id>/dismiss", tags=["Leads"])
+@router.post(
+    "/v1/leads/<lead_id>/dismiss",
+    operation_id="dismissLead",
+    tags=["Leads"],
+    summary="Dismiss a lead",
+    description="With a reason code (see GET /v1/lead-dismiss-reasons) and an optional note; an open lead only.",
+)
 def dismiss_lead(lead_id: str, body: DismissIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)
     return service.dismiss(caller.tenant_id, lead_id, reason=body.reason, note=body.note, by=caller.employee_id)
 
 
-@router.post("/v1/leads/<lead_id>/reopen", tags=["Leads"])
+@router.post(
+    "/v1/leads/<lead_id>/reopen",
+    operation_id="reopenLead",
+    tags=["Leads"],
+    summary="Reopen a dismissed lead",
+    description="The lead is open again, with why kept in its history.",
+)
 def reopen_lead(lead_id: str, body: ReopenIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_LEADS)
     return service.reopen(caller.tenant_id, lead_id, by=caller.employee_id, why=body.why)
 
 
-@router.get("/v1/lead-dismiss-reasons", tags=["Leads"], summary="The standard reasons and the company's own")
+@router.get(
+    "/v1/lead-dismiss-reasons",
+    operation_id="listLeadDismissReasons",
+    tags=["Leads"],
+    summary="List the reasons to dismiss a lead",
+    description=(
+        "The standard reasons (Price Too High, No Availability, Out of Service Area, Competitor Won, "
+        "...) and the company's own."
+    ),
+)
 def list_dismiss_reasons() -> dict:
     return {"items": service.dismiss_reasons(principal(router).tenant_id)}
 
 
-@router.post("/v1/lead-dismiss-reasons", tags=["Leads"], status_code=201)
+@router.post(
+    "/v1/lead-dismiss-reasons",
+    operation_id="addLeadDismissReason",
+    tags=["Leads"],
+    status_code=201,
+    summary="Add a reason to dismiss leads",
+    description="A code (lower case, digits, underscores) and the label people see.",
+)
 def add_dismiss_reason(body: DismissReasonIn) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_SETTINGS)
@@ -114,9 +196,16 @@ def add_dismiss_reason(body: DismissReasonIn) -> dict:
 
 @router.post(
     "/v1/jobs",
+    operation_id="bookJob",
     tags=["Jobs"],
     status_code=201,
-    summary="Book a job on its own (it never converts a lead; the answer lists the customer's open leads)",
+    summary="Book a job on its own",
+    description=(
+        "A job for a customer, booked directly or from a call. It never converts a lead: the answer "
+        "lists the customer's open leads, so the client can offer to convert one (POST "
+        "/v1/leads/{lead_id}/convert). A job booked for a caller then ends their open Second Chance "
+        "Leads (Job booked by SCL, or elsewhere)."
+    ),
 )
 def book_job(body: JobIn) -> dict:
     caller = principal(router)
@@ -124,13 +213,31 @@ def book_job(body: JobIn) -> dict:
     return service.book_job(caller.tenant_id, body.model_dump(), by=caller.employee_id)
 
 
-@router.get("/v1/jobs/<job_id>", tags=["Jobs"])
+@router.get(
+    "/v1/jobs/<job_id>",
+    operation_id="getJob",
+    tags=["Jobs"],
+    summary="Get a job",
+    description=(
+        "The job with its customer, job type, business unit, appointment window, campaign, and the lead "
+        "or call it came from."
+    ),
+)
 def get_job(job_id: str) -> dict:
     return jobs.get_job(principal(router).tenant_id, job_id)
 
 
 @router.post(
-    "/v1/jobs/<job_id>/leads", tags=["Jobs"], status_code=201, summary="A job-generated (technician-generated) lead"
+    "/v1/jobs/<job_id>/leads",
+    operation_id="createJobGeneratedLead",
+    tags=["Jobs"],
+    status_code=201,
+    summary="Raise a lead from a job",
+    description=(
+        "A job-generated (technician-generated) lead: business unit, job type, priority, start, the "
+        "employee who set it, technician, summary and tags; the customer, location and campaign come "
+        "from the job."
+    ),
 )
 def job_generated_lead(job_id: str, body: JobLeadIn) -> dict:
     caller = principal(router)

@@ -40,22 +40,38 @@ def _report(name: str, day_from: str, day_to: str, fmt: str):
 
 @router.get(
     "/v1/reports/campaign-summary",
+    operation_id="getCampaignSummaryReport",
     tags=["Reports"],
-    summary="A row per campaign and Unknown: calls, lead calls, leads, booked jobs, rates, SCLs; totals",
+    summary="Campaign summary report",
+    description=(
+        "A row per campaign and one for Unknown: calls, lead calls, leads, booked jobs, rates and Second "
+        "Chance Leads, with totals, over the days given. `format=csv` for a CSV file."
+    ),
 )
 def campaign_summary(from_: From, to: To, format: Format = "json"):  # noqa: A002 - the query parameter's name
     return _report("campaign-summary", from_, to, format)
 
 
-@router.get("/v1/reports/lead-volume", tags=["Reports"], summary="Leads by day and source; lead-to-booking rate")
+@router.get(
+    "/v1/reports/lead-volume",
+    operation_id="getLeadVolumeReport",
+    tags=["Reports"],
+    summary="Lead volume report",
+    description="Leads by day and source, and the lead-to-booking rate. `format=csv` for a CSV file.",
+)
 def lead_volume(from_: From, to: To, format: Format = "json"):  # noqa: A002
     return _report("lead-volume", from_, to, format)
 
 
 @router.get(
     "/v1/reports/scl-recovery",
+    operation_id="getSclRecoveryReport",
     tags=["Reports"],
-    summary="SCLs created, followed up and saved by day; follow-up rate; the outcome mix",
+    summary="Second Chance Lead recovery report",
+    description=(
+        "Of the SCLs created each day: followed up (called back or saved) and saved; the follow-up rate "
+        "and the outcome mix by status. `format=csv` for a CSV file."
+    ),
 )
 def scl_recovery(from_: From, to: To, format: Format = "json"):  # noqa: A002
     return _report("scl-recovery", from_, to, format)
@@ -63,8 +79,13 @@ def scl_recovery(from_: From, to: To, format: Format = "json"):  # noqa: A002
 
 @router.get(
     "/v1/reports/csr-performance",
+    operation_id="getCsrPerformanceReport",
     tags=["Reports"],
-    summary="Per CSR: calls handled, booked, booking rate, SCLs raised from their calls, SCLs they saved",
+    summary="CSR performance report",
+    description=(
+        "Per CSR: calls handled, booked, booking rate, SCLs raised from their calls and SCLs they saved. "
+        "`format=csv` for a CSV file."
+    ),
 )
 def csr_performance(from_: From, to: To, format: Format = "json"):  # noqa: A002
     return _report("csr-performance", from_, to, format)

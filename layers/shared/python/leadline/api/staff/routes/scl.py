@@ -29,7 +29,16 @@ def _reviewer() -> Principal:
     return caller
 
 
-@router.get("/v1/second-chance-leads", tags=["Second Chance Leads"], summary="The queue, newest first, by tab")
+@router.get(
+    "/v1/second-chance-leads",
+    operation_id="listSecondChanceLeads",
+    tags=["Second Chance Leads"],
+    summary="List the Second Chance Leads queue, newest first",
+    description=(
+        "By tab: Open (New and Call Back Attempted, younger than the cold-lead threshold), Cold (open "
+        "and older) or Done; narrowed by status, and by words of the transcript or summary."
+    ),
+)
 def list_queue(
     tab: Tab = "open", status: Status = None, search: Search = None, limit: Limit = 50, next_token: NextToken = None
 ) -> dict:
@@ -40,8 +49,12 @@ def list_queue(
 
 @router.get(
     "/v1/second-chance-leads/banner",
+    operation_id="getSecondChanceLeadBanner",
     tags=["Second Chance Leads"],
-    summary=f"For the job-booking screen: the caller's Open or Cold SCL of {rules.SCL_RECENT_TEXT}",
+    summary="Does this caller have an open Second Chance Lead?",
+    description=(
+        f"For the job-booking screen: the caller's SCL in Open or Cold from {rules.SCL_RECENT_TEXT}, or null."
+    ),
 )
 def banner(phone: Annotated[str, Query(max_length=40)]) -> dict:
     return service.banner(_reviewer().tenant_id, to_e164(phone, field="phone"))
@@ -49,8 +62,13 @@ def banner(phone: Annotated[str, Query(max_length=40)]) -> dict:
 
 @router.get(
     "/v1/second-chance-leads/<scl_id>",
+    operation_id="getSecondChanceLead",
     tags=["Second Chance Leads"],
-    summary="The call details: number, time, type, CSR notes, summary, transcript, recording, notes, history",
+    summary="Get a Second Chance Lead",
+    description=(
+        "The call's details: number, date and time, call type, the CSR's notes, the AI summary, "
+        "transcript and recording link; the SCL's status, notes and history."
+    ),
 )
 def get_scl(scl_id: str) -> dict:
     return service.get(_reviewer().tenant_id, scl_id)
@@ -58,8 +76,12 @@ def get_scl(scl_id: str) -> dict:
 
 @router.post(
     "/v1/second-chance-leads/<scl_id>/callback",
+    operation_id="callBackSecondChanceLead",
     tags=["Second Chance Leads"],
-    summary="Call customer back: Lead - Call Back Attempted",
+    summary="Mark that you called the customer back",
+    description=(
+        '"Call customer back": the status becomes Lead - Call Back Attempted, and the SCL counts as followed up.'
+    ),
 )
 def call_back(scl_id: str) -> dict:
     caller = _reviewer()
@@ -68,8 +90,13 @@ def call_back(scl_id: str) -> dict:
 
 @router.post(
     "/v1/second-chance-leads/<scl_id>/dismiss",
+    operation_id="dismissSecondChanceLead",
     tags=["Second Chance Leads"],
-    summary="It's not a lead / It's a lead but I'm not going to follow up",
+    summary="Dismiss a Second Chance Lead",
+    description=(
+        "\"It's not a lead\" (`not_a_lead`: Reviewed - Not a Lead) or \"It's a lead but I'm not going to "
+        'follow up" (`lead_not_following_up`: Lead - Not following up). Either moves it to Done.'
+    ),
 )
 def dismiss(scl_id: str, body: SclDismissIn) -> dict:
     caller = _reviewer()
@@ -78,8 +105,13 @@ def dismiss(scl_id: str, body: SclDismissIn) -> dict:
 
 @router.put(
     "/v1/second-chance-leads/<scl_id>/status",
+    operation_id="setSecondChanceLeadStatus",
     tags=["Second Chance Leads"],
-    summary="Set a manual status (the two 'Job booked' statuses are automatic only)",
+    summary="Set a Second Chance Lead's status",
+    description=(
+        "A manual status, with why; kept in the history with who, when, from and to. The two Job booked "
+        "statuses are set automatically only, and end the SCL."
+    ),
 )
 def set_status(scl_id: str, body: SclStatusIn) -> dict:
     caller = _reviewer()
@@ -88,9 +120,11 @@ def set_status(scl_id: str, body: SclStatusIn) -> dict:
 
 @router.post(
     "/v1/second-chance-leads/<scl_id>/notes",
+    operation_id="addSecondChanceLeadNote",
     tags=["Second Chance Leads"],
     status_code=201,
-    summary="Add a note; copy it to the customer's or the location's notes",
+    summary="Add a note to a Second Chance Lead",
+    description="Optionally copied, in the same step, to the customer's or the location's notes.",
 )
 def add_note(scl_id: str, body: SclNoteIn) -> dict:
     caller = _reviewer()
@@ -106,8 +140,13 @@ def add_note(scl_id: str, body: SclNoteIn) -> dict:
 
 @router.get(
     "/v1/settings/second-chance-leads",
+    operation_id="getSecondChanceLeadSettings",
     tags=["Second Chance Leads"],
-    summary="On or off, after-call-work minutes, cold-lead threshold, and who has access",
+    summary="Get the Second Chance Leads settings",
+    description=(
+        "On or off, the after-call-work minutes, the cold-lead threshold, and the active employees who "
+        "have access (by their role or their own grant)."
+    ),
 )
 def get_settings() -> dict:
     caller = principal(router)
@@ -116,7 +155,16 @@ def get_settings() -> dict:
     return service.settings_view(caller.tenant_id)
 
 
-@router.put("/v1/settings/second-chance-leads", tags=["Second Chance Leads"])
+@router.put(
+    "/v1/settings/second-chance-leads",
+    operation_id="updateSecondChanceLeadSettings",
+    tags=["Second Chance Leads"],
+    summary="Change the Second Chance Leads settings",
+    description=(
+        "Turn them on or off, and set the after-call-work minutes (the time a CSR has to classify a call "
+        "before it is evaluated) and the cold-lead threshold (hours); a field left out is unchanged."
+    ),
+)
 def put_settings(body: SclSettingsPut) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_SETTINGS)

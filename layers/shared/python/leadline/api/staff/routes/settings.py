@@ -8,12 +8,33 @@ from leadline.setup import service
 router = APIGatewayRouter()
 
 
-@router.get("/v1/settings", tags=["Settings"], summary="The company's settings, Second Chance Leads included")
+@router.get(
+    "/v1/settings",
+    operation_id="getSettings",
+    tags=["Settings"],
+    summary="Get the company's settings",
+    description=(
+        "The company's name, time zone and text-messaging registration; the Second Chance Leads settings "
+        "(on or off, after-call-work minutes, cold-lead threshold); and the notifications' sender, link "
+        "to the app and quiet hours."
+    ),
+)
 def get_settings() -> dict:
     return service.get_settings(principal(router).tenant_id)
 
 
-@router.patch("/v1/settings", tags=["Settings"], summary="Change the company's settings")
+@router.patch(
+    "/v1/settings",
+    operation_id="updateSettings",
+    tags=["Settings"],
+    summary="Change the company's settings",
+    description=(
+        "Only the fields given change. The time zone is an IANA name (America/Chicago): it decides the "
+        "company's days in lists and reports. Second Chance Leads are off until turned on; the "
+        "after-call-work minutes are the time a CSR has to classify a call before it is evaluated. Texts "
+        "are held during quiet hours (give both ends, or both null for none)."
+    ),
+)
 def update_settings(body: SettingsPatch) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_SETTINGS)
