@@ -30,6 +30,8 @@ from leadline.api.public.resolver import app as public_api
 from leadline.api.staff.auth import TENANT_CLAIM
 from leadline.api.staff.resolver import app as staff_api
 from leadline.bookings import online
+from leadline.data import store
+from leadline.data.models import RecordModel
 from leadline.observability import logger
 
 JSON = {"Content-Type": "application/json"}
@@ -39,11 +41,24 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 @pytest.fixture(scope="module", autouse=True)
 def aws() -> Iterator[None]:
     """moto, with the topology's tables (the webhooks keep what they refuse; the website's key is stored)."""
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        for spec in TOPOLOGY.tables:
-            dynamodb.create_table(**table_definition(spec))
-        yield
+    _forget_connections()  # PynamoDB keeps its clients: none made for another endpoint may serve these tests
+    try:
+        with mock_aws():
+            dynamodb = boto3.client("dynamodb")
+            for spec in TOPOLOGY.tables:
+                dynamodb.create_table(**table_definition(spec))
+            yield
+    finally:
+        _forget_connections()  # nor one made under moto's mock serve what runs after
+
+
+def _forget_connections() -> None:
+    models = [RecordModel]
+    while models:
+        model = models.pop()
+        model._connection = None
+        models += model.__subclasses__()
+    store._connection.cache_clear()
 
 
 @pytest.fixture
