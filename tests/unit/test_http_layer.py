@@ -16,11 +16,8 @@ from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from infra.local.gateway import proxy_event
-from infra.local.runtime import table_definition
-from infra.topology import TOPOLOGY
 from leadline import credentials
 from leadline.api import http
 from leadline.api.call_webhooks.resolver import app as call_webhooks
@@ -30,8 +27,6 @@ from leadline.api.public.resolver import app as public_api
 from leadline.api.staff.auth import TENANT_CLAIM
 from leadline.api.staff.resolver import app as staff_api
 from leadline.bookings import online
-from leadline.data import store
-from leadline.data.models import RecordModel
 from leadline.observability import logger
 
 JSON = {"Content-Type": "application/json"}
@@ -39,26 +34,9 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def aws() -> Iterator[None]:
-    """moto, with the topology's tables (the webhooks keep what they refuse; the website's key is stored)."""
-    _forget_connections()  # PynamoDB keeps its clients: none made for another endpoint may serve these tests
-    try:
-        with mock_aws():
-            dynamodb = boto3.client("dynamodb")
-            for spec in TOPOLOGY.tables:
-                dynamodb.create_table(**table_definition(spec))
-            yield
-    finally:
-        _forget_connections()  # nor one made under moto's mock serve what runs after
-
-
-def _forget_connections() -> None:
-    models = [RecordModel]
-    while models:
-        model = models.pop()
-        model._connection = None
-        models += model.__subclasses__()
-    store._connection.cache_clear()
+def aws(runtime) -> None:
+    """The local runtime's moto, with the topology's tables (the webhooks keep what they refuse; the website's key is
+    stored). Not moto's in-process mock: leaving it resets every moto backend of the process, the runtime's too."""
 
 
 @pytest.fixture

@@ -5,48 +5,50 @@ ranges, descending order and pages."""
 from __future__ import annotations
 
 import random
+import uuid
 
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
-from moto import mock_aws
 
 from infra.local import partition_queries
+from infra.local.runtime import REGION
 
 
 @pytest.fixture(scope="module")
-def table():
+def table(runtime):
+    """A table of the test's own on the local runtime's moto (which installed the change), deleted after."""
     partition_queries.install()
-    with mock_aws():
-        resource = boto3.resource("dynamodb", region_name="us-east-1")
-        made = resource.create_table(
-            TableName="records",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi1pk", "gsi1sk")
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "gsi1",
-                    "KeySchema": [
-                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        rng = random.Random(7)
-        items = []
-        with made.batch_writer() as batch:
-            for n in range(600):
-                item = {"pk": f"T-{rng.randrange(6)}", "sk": f"REC-{rng.randrange(10_000):05d}-{n}", "n": n}
-                if rng.random() < 0.7:  # not every item is in the index
-                    item |= {"gsi1pk": f"DAY-{rng.randrange(4)}", "gsi1sk": f"{rng.randrange(50):03d}"}
-                items.append(item)
-                batch.put_item(Item=item)
-        yield made, items
+    resource = boto3.resource("dynamodb", endpoint_url=runtime.aws_endpoint, region_name=REGION)
+    made = resource.create_table(
+        TableName=f"partition-queries-{uuid.uuid4().hex[:8]}",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi1pk", "gsi1sk")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "gsi1",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    rng = random.Random(7)
+    items = []
+    with made.batch_writer() as batch:
+        for n in range(600):
+            item = {"pk": f"T-{rng.randrange(6)}", "sk": f"REC-{rng.randrange(10_000):05d}-{n}", "n": n}
+            if rng.random() < 0.7:  # not every item is in the index
+                item |= {"gsi1pk": f"DAY-{rng.randrange(4)}", "gsi1sk": f"{rng.randrange(50):03d}"}
+            items.append(item)
+            batch.put_item(Item=item)
+    yield made, items
+    made.delete()
 
 
 def _all_pages(table, **query) -> list[dict]:
