@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The kind of an event that only brings a transcript made by us (Amazon Transcribe): it names no telephony vendor,
+# so it never changes the call's.
+TRANSCRIPT_ONLY = "transcript"
+
 # Status order for convergence: a later delivery never moves a call backwards (ringing after completed), and
 # among terminal statuses a fixed order keeps the outcome independent of arrival order.
 STATUS_RANK = {

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from leadline.calls.events import ARTIFACT_RANK, STATUS_RANK, TERMINAL, CallEvent, Recording, Transcript
+from leadline.calls.events import (
+    ARTIFACT_RANK,
+    STATUS_RANK,
+    TERMINAL,
+    TRANSCRIPT_ONLY,
+    CallEvent,
+    Recording,
+    Transcript,
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def merge(call: CallState, event: CallEvent) -> CallState:
     answered = call.answered or _says_answered(event)
     return replace(
         call,
-        vendor=_smallest(call.vendor, event.vendor) or "",
+        vendor=_smallest(call.vendor, None if event.kind == TRANSCRIPT_ONLY else event.vendor) or "",
         direction=_smallest(call.direction, event.direction),
         from_number=_smallest(call.from_number, event.from_number),
         to_number=_smallest(call.to_number, event.to_number),

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from leadline import config
-from leadline.calls.events import CallEvent, Transcript
+from leadline.calls.events import TRANSCRIPT_ONLY, CallEvent, Transcript
 from leadline.calls.recordings import RecordingFetcher, RecordingUnavailable
 from leadline.data import store
 from leadline.data.models import Call
@@ -68,7 +68,7 @@ class Transcription:
             vendor=VENDOR,
             call_id=call_id,
             dedupe_key=f"{VENDOR}:{call_id}:{job}",
-            kind="transcript",
+            kind=TRANSCRIPT_ONLY,
             transcript=Transcript(text=text, sid=job),
         )
         self.ingest(tenant_id, event)
