@@ -105,7 +105,10 @@ def test_a_new_partner_added_through_the_registry_alone_reaches_the_bookings_inb
     bearer = {"Authorization": f"Bearer {creds['porchlight']['token']}"}
 
     refused = partners.post("porchlight", LEAD, {"Authorization": "Bearer guess"})
-    assert (refused.status_code, refused.json()) == (401, {"code": "unauthenticated", "message": NOT_VALID})
+    assert (refused.status_code, refused.json()) == (
+        401,
+        {"code": "unauthenticated", "message": NOT_VALID, "errors": []},
+    )
     malformed = partners.post("porchlight", {"homeowner": {"name": "Rosa Lind"}}, bearer)
     assert malformed.status_code == 400 and "missing required field(s): job" in malformed.json()["message"]
     created = partners.post("porchlight", LEAD, bearer)

@@ -237,6 +237,7 @@ def test_a_filtered_list_reads_at_most_five_pages_and_goes_on_by_its_next_token(
                 lead_id=f"ld-{i:04d}",
                 source="online" if i < 3 else "manual",
                 created_at=f"2026-11-01T00:{i // 60:02d}:{i % 60:02d}.000Z",
+                updated_at=f"2026-11-01T00:{i // 60:02d}:{i % 60:02d}.000Z",
             )
             lead_records.index(lead)
             batch.save(lead)

@@ -324,6 +324,42 @@ def test_the_first_server_reaches_the_api_wherever_the_document_is_served(base):
         assert urljoin(served_at, server).rstrip("/") + "/v1/leads" == f"{base}/v1/leads"
 
 
+# --- success responses -----------------------------------------------------------------------------------------
+
+
+def _typed(schema: dict) -> bool:
+    """A schema that says what the answer holds: a model by reference, an object with its properties, or any one of
+    several such."""
+    if "anyOf" in schema:
+        return all(_typed(each) for each in schema["anyOf"])
+    return "$ref" in schema or bool(schema.get("properties"))
+
+
+def test_every_operation_has_a_typed_success_response():
+    """One success response per operation, under the status its route answers (its status_code), naming what it
+    holds: JSON as a model, never a bare object; a CSV file as a string."""
+    answered = {
+        route.operation_id: str(route.status_code)
+        for route in resolver.app._static_routes + resolver.app._dynamic_routes
+        if route.include_in_schema
+    }
+    wrong = []
+    for operation_id, (_key, operation) in BY_ID.items():
+        successes = {status: response for status, response in operation["responses"].items() if int(status) < 400}
+        if list(successes) != [answered[operation_id]]:
+            wrong.append(f"{operation_id}: documents {sorted(successes)}, its route answers {answered[operation_id]}")
+            continue
+        content = successes[answered[operation_id]].get("content", {})
+        if not content:
+            wrong.append(f"{operation_id}: its success response has no content")
+        for media, described in content.items():
+            schema = described.get("schema", {})
+            typed = schema.get("type") == "string" if media == "text/csv" else _typed(schema)
+            if not typed:
+                wrong.append(f"{operation_id}: {media} {json.dumps(schema)}")
+    assert not wrong, "success responses without a model (contract.returns):\n" + "\n".join(wrong)
+
+
 # --- error responses -------------------------------------------------------------------------------------------
 
 

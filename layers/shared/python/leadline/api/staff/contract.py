@@ -1,12 +1,13 @@
 """The staff API's contract: the OpenAPI document served at /openapi.json (and committed as docs/openapi.json),
 and Swagger UI on it at /swagger.
 
-Powertools makes the document from the routes (paths, parameters, request bodies, success responses; ids,
-summaries, descriptions and tags from the route decorators). Here it gets what Powertools cannot know: the API's
-description, the tags' descriptions, servers that work wherever the document is served, and the error responses of
-each operation, in the one error shape every edge sends (`Error`). Those follow from the operation's shape (a token
-on every /v1 path, a JSON body, parameters, a path id) and from the lists below, which say what the code behind an
-operation can answer; tests/unit/test_openapi_document.py holds them to that code."""
+Powertools makes the document from the routes (paths, parameters, request bodies; ids, summaries, descriptions,
+tags and success responses from the route decorators, each naming its answer's model with `returns`). Here it gets
+what Powertools cannot know: the API's description, the tags' descriptions, servers that work wherever the document
+is served, and the error responses of each operation, in the one error shape every edge sends (`Error`). Those
+follow from the operation's shape (a token on every /v1 path, a JSON body, parameters, a path id) and from the lists
+below, which say what the code behind an operation can answer; tests/unit/test_openapi_document.py holds them to
+that code."""
 
 from __future__ import annotations
 
@@ -305,6 +306,28 @@ CHECKED_PATH_VALUES = {
     "updateTrackingNumber": "the number in the path is not a phone number",
     "diagnoseTrackingNumber": "the number in the path is not a phone number",
 }
+
+
+# --- success responses ------------------------------------------------------------------------------------------
+
+CSV = "text/csv"
+
+
+def returns(model: type[BaseModel], status: int = 200, *, csv: bool = False) -> dict[int, dict[str, Any]]:
+    """A route's success response, for its decorator's `responses=`: `model` (leadline/api/staff/responses.py, its
+    docstring the response's description) as JSON, and with `csv` a CSV file too (a report's `format=csv`), under
+    `status`, the route's own status_code. Powertools renders the model's schema into the document and checks nothing
+    against it at runtime (the route's `-> dict` is all it checks); tests/support/api.py holds the integration tests'
+    answers to it."""
+    content: dict[str, Any] = {content_types.APPLICATION_JSON: {"model": model}}
+    if csv:
+        content[CSV] = {"schema": {"type": "string", "description": "The rows as CSV, with a header line"}}
+    return {status: {"description": (model.__doc__ or "").strip().splitlines()[0], "content": content}}
+
+
+def csv_file(description: str) -> dict[int, dict[str, Any]]:
+    """A route's success response that is a CSV file only."""
+    return {200: {"description": description, "content": {CSV: {"schema": {"type": "string"}}}}}
 
 
 # --- the document -----------------------------------------------------------------------------------------------

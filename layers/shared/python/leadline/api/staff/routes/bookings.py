@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field, StringConstraints, model_validator
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import Principal, principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import Body, DismissIn, Ident, JobDetails, NoteIn
@@ -63,6 +64,7 @@ def _marketer() -> Principal:
     "/v1/bookings",
     operation_id="listBookings",
     tags=["Bookings"],
+    responses=contract.returns(responses.BookingPage),
     summary="List the Bookings inbox, newest first",
     description=(
         "Leads from lead partners and online bookings from the website, by status (pending, converted, "
@@ -93,7 +95,7 @@ def list_bookings(
     "/v1/bookings/export",
     operation_id="exportOnlineBookings",
     tags=["Bookings"],
-    responses={200: {"description": "CSV", "content": {"text/csv": {}}}},
+    responses=contract.csv_file("The online booking sessions, a line each, with a header line"),
     summary="Export online bookings as CSV",
     description=(
         "The online booking sessions received from one day to another (the company's days, both "
@@ -118,6 +120,7 @@ def export_online_bookings(
     "/v1/bookings/<booking_id>",
     operation_id="getBooking",
     tags=["Bookings"],
+    responses=contract.returns(responses.Booking),
     summary="Get a booking",
     description=(
         "The booking with its customer, what the partner or website sent, its attribution, notes and history."
@@ -131,6 +134,7 @@ def get_booking(booking_id: str) -> dict:
     "/v1/bookings/<booking_id>/convert",
     operation_id="convertBooking",
     tags=["Bookings"],
+    responses=contract.returns(responses.BookingConversion),
     summary="Convert a booking into a booked job",
     description=(
         "Books the job, carrying the booking's campaign, and marks the booking converted, in one step. "
@@ -148,6 +152,7 @@ def convert_booking(booking_id: str, body: BookingConvertIn) -> dict:
     "/v1/bookings/<booking_id>/dismiss",
     operation_id="dismissBooking",
     tags=["Bookings"],
+    responses=contract.returns(responses.Booking),
     summary="Dismiss a booking",
     description=(
         "With a reason code (the leads' reasons, see GET /v1/lead-dismiss-reasons) and an optional note; "
@@ -163,6 +168,7 @@ def dismiss_booking(booking_id: str, body: DismissIn) -> dict:
     "/v1/bookings/<booking_id>/notes",
     operation_id="addBookingNote",
     tags=["Bookings"],
+    responses=contract.returns(responses.Booking),
     summary="Add a note to a booking",
     description="The note is kept with who wrote it and when.",
 )
@@ -175,6 +181,7 @@ def add_booking_note(booking_id: str, body: NoteIn) -> dict:
     "/v1/settings/online-bookings",
     operation_id="getOnlineBookingSettings",
     tags=["Bookings"],
+    responses=contract.returns(responses.OnlineBookingSettings),
     summary="Get the online-booking settings",
     description=(
         "Whether the website has a key (and its last characters), and the UTM rules that attribute "
@@ -189,6 +196,7 @@ def get_online_booking_settings() -> dict:
     "/v1/settings/online-bookings",
     operation_id="updateOnlineBookingRules",
     tags=["Bookings"],
+    responses=contract.returns(responses.OnlineBookingSettings),
     summary="Replace the online-booking attribution rules",
     description=(
         "The UTM rules, in order: a booking goes to the campaign of the first rule whose every field "
@@ -204,6 +212,7 @@ def put_online_booking_rules(body: OnlineBookingRulesIn) -> dict:
     "/v1/settings/online-bookings/key",
     operation_id="rotateOnlineBookingKey",
     tags=["Bookings"],
+    responses=contract.returns(responses.OnlineBookingKey),
     summary="Make a new website key",
     description=(
         "The key the website sends its online bookings with (X-Leadline-Key). Shown once: only its hash "

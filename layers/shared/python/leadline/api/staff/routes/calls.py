@@ -3,6 +3,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import ClassificationIn
@@ -22,6 +23,7 @@ CallerFilter = Annotated[str | None, Query(max_length=40, description="The calle
     "/v1/calls",
     operation_id="listCalls",
     tags=["Calls"],
+    responses=contract.returns(responses.CallPage),
     summary="List calls, newest first",
     description=(
         "One listing at a time: the calls of a day (today, in the company's time zone, when nothing is "
@@ -51,6 +53,7 @@ def list_calls(
     "/v1/calls/<call_id>",
     operation_id="getCall",
     tags=["Calls"],
+    responses=contract.returns(responses.Call),
     summary="Get a call",
     description=(
         "The call with its attribution (campaign, or Unknown, or direct), its classification, recording and transcript."
@@ -64,6 +67,7 @@ def get_call(call_id: str) -> dict:
     "/v1/calls/<call_id>/classification",
     operation_id="classifyCall",
     tags=["Calls"],
+    responses=contract.returns(responses.Call),
     summary="Classify a call",
     description=(
         "The CSR's call reason, notes and whether a job was booked (and which). A reason marked as lead "

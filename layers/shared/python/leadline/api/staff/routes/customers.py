@@ -3,6 +3,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.schemas import CustomerIn, CustomerPatch, LocationIn
 from leadline.customers import service
@@ -17,6 +18,7 @@ router = APIGatewayRouter()
     operation_id="createCustomer",
     tags=["Customers"],
     status_code=201,
+    responses=contract.returns(responses.CustomerWithLocations, 201),
     summary="Create a customer",
     description="A customer with their phone numbers (by which calls and bookings find them), emails and notes.",
 )
@@ -30,6 +32,7 @@ def create_customer(body: CustomerIn) -> dict:
     "/v1/customers",
     operation_id="findCustomersByPhone",
     tags=["Customers"],
+    responses=contract.returns(responses.CustomerList),
     summary="Find customers by phone number",
     description="The customers who have this number (as people write it, or E.164).",
 )
@@ -42,6 +45,7 @@ def find_customers(phone: Annotated[str, Query(max_length=40)]) -> dict:
     "/v1/customers/<customer_id>",
     operation_id="getCustomer",
     tags=["Customers"],
+    responses=contract.returns(responses.CustomerWithLocations),
     summary="Get a customer and their locations",
     description="The customer with their phones, emails, notes and service locations.",
 )
@@ -53,6 +57,7 @@ def get_customer(customer_id: str) -> dict:
     "/v1/customers/<customer_id>",
     operation_id="updateCustomer",
     tags=["Customers"],
+    responses=contract.returns(responses.Customer),
     summary="Change a customer",
     description="Only the fields given change; `phones` replaces the customer's numbers.",
 )
@@ -67,6 +72,7 @@ def update_customer(customer_id: str, body: CustomerPatch) -> dict:
     operation_id="addCustomerLocation",
     tags=["Customers"],
     status_code=201,
+    responses=contract.returns(responses.Location, 201),
     summary="Add a service location to a customer",
     description="A name, the address and notes.",
 )

@@ -3,6 +3,7 @@ the default number, the source rules, and how to install the snippet."""
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.schemas import DniConfigPut
 from leadline.dni import service
@@ -15,6 +16,7 @@ router = APIGatewayRouter()
     "/v1/dni",
     operation_id="getDniConfig",
     tags=["DNI"],
+    responses=contract.returns(responses.DniConfig),
     summary="Get the DNI configuration",
     description=(
         "The pool of numbers, the website's domain, the session window, the default number and the "
@@ -29,6 +31,7 @@ def get_dni() -> dict:
     "/v1/dni",
     operation_id="updateDniConfig",
     tags=["DNI"],
+    responses=contract.returns(responses.DniConfig),
     summary="Set the DNI configuration",
     description=(
         "The whole configuration: the pool (tracking numbers of type tracking that no campaign "

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline import deliveries
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import Principal, principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import IntegrationPut
@@ -32,6 +33,7 @@ def _integrator() -> Principal:
     "/v1/integrations",
     operation_id="listIntegrations",
     tags=["Integrations"],
+    responses=contract.returns(responses.IntegrationList),
     summary="List the company's lead partners",
     description="Each partner integration with its status, campaign, category mapping and counters.",
 )
@@ -43,6 +45,7 @@ def list_integrations() -> dict:
     "/v1/integrations/<partner>",
     operation_id="getIntegration",
     tags=["Integrations"],
+    responses=contract.returns(responses.Integration),
     summary="Get a lead partner's integration",
     description=(
         "Its status (active, error, disconnected), the campaign its leads carry, the category mapping, "
@@ -57,6 +60,7 @@ def get_integration(partner: str) -> dict:
     "/v1/integrations/<partner>",
     operation_id="updateIntegration",
     tags=["Integrations"],
+    responses=contract.returns(responses.Integration),
     summary="Set up a lead partner",
     description=(
         "Status, the campaign its leads carry, and the mapping of its categories to job type and "
@@ -76,6 +80,7 @@ def put_integration(partner: str, body: IntegrationPut) -> dict:
     "/v1/integrations/<partner>/diagnostics",
     operation_id="diagnoseIntegration",
     tags=["Integrations"],
+    responses=contract.returns(responses.IntegrationCheck),
     summary="Check a lead partner's set-up",
     description=(
         "Will this partner's leads arrive, and arrive ready to book? Each problem by name, in plain "
@@ -96,6 +101,7 @@ def _sender(name: str) -> str:
     "/v1/integrations/<partner>/deliveries",
     operation_id="listDeliveries",
     tags=["Integrations"],
+    responses=contract.returns(responses.DeliveryPage),
     summary="List a sender's deliveries not applied, newest first",
     description=(
         "For a lead partner or a telephony vendor (twilio, callrail, native): the deliveries rejected, "
@@ -118,6 +124,7 @@ def list_deliveries(
     "/v1/integrations/<partner>/deliveries/<delivery_id>",
     operation_id="getDelivery",
     tags=["Integrations"],
+    responses=contract.returns(responses.DeliveryWithBody),
     summary="Get a delivery as it was received",
     description="The delivery's body as it was received, its state, attempts, and why it was not applied.",
 )
@@ -131,6 +138,7 @@ def get_delivery(partner: str, delivery_id: str) -> dict:
     operation_id="reprocessDelivery",
     tags=["Integrations"],
     status_code=202,
+    responses=contract.returns(responses.Delivery, 202),
     summary="Apply a delivery again",
     description=(
         "Once its cause is fixed: the delivery goes back to the queue, and the scanner applies it within "

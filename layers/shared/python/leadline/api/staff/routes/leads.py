@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import (
@@ -34,6 +35,7 @@ Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="C
     operation_id="createLead",
     tags=["Leads"],
     status_code=201,
+    responses=contract.returns(responses.Lead, 201),
     summary="Create a lead by hand",
     description=(
         "Follow Up > Leads > Create Lead: the customer (required), location, campaign, business unit, "
@@ -51,6 +53,7 @@ def create_lead(body: LeadIn) -> dict:
     "/v1/leads",
     operation_id="listLeads",
     tags=["Leads"],
+    responses=contract.returns(responses.LeadPage),
     summary="List leads, newest first",
     description=(
         "By status (open, converted, dismissed; all when not given), created between two days (UTC), and "
@@ -84,6 +87,7 @@ def list_leads(
     "/v1/leads/<lead_id>",
     operation_id="getLead",
     tags=["Leads"],
+    responses=contract.returns(responses.Lead),
     summary="Get a lead",
     description=(
         "The lead with its source, status, customer, campaign, notes and history (who changed what, when, why)."
@@ -97,6 +101,7 @@ def get_lead(lead_id: str) -> dict:
     "/v1/leads/<lead_id>",
     operation_id="updateLead",
     tags=["Leads"],
+    responses=contract.returns(responses.Lead),
     summary="Change a lead's details",
     description=(
         "Follow-up date, tags, priority, summary, campaign, business unit and job type; only the fields "
@@ -114,6 +119,7 @@ def update_lead(lead_id: str, body: LeadPatch) -> dict:
     operation_id="addLeadNote",
     tags=["Leads"],
     status_code=201,
+    responses=contract.returns(responses.Lead, 201),
     summary="Add a note to a lead",
     description="The note is kept with who wrote it and when.",
 )
@@ -127,6 +133,7 @@ def add_note(lead_id: str, body: NoteIn) -> dict:
     "/v1/leads/<lead_id>/convert",
     operation_id="convertLead",
     tags=["Leads"],
+    responses=contract.returns(responses.LeadConversion),
     summary="Convert a lead into a booked job",
     description=(
         "ConvertLead: books the job (job type, business unit, appointment window, technician) and sets "
@@ -144,6 +151,7 @@ def convert_lead(lead_id: str, body: ConvertIn) -> dict:
     "/v1/leads/<lead_id>/dismiss",
     operation_id="dismissLead",
     tags=["Leads"],
+    responses=contract.returns(responses.Lead),
     summary="Dismiss a lead",
     description="With a reason code (see GET /v1/lead-dismiss-reasons) and an optional note; an open lead only.",
 )
@@ -157,6 +165,7 @@ def dismiss_lead(lead_id: str, body: DismissIn) -> dict:
     "/v1/leads/<lead_id>/reopen",
     operation_id="reopenLead",
     tags=["Leads"],
+    responses=contract.returns(responses.Lead),
     summary="Reopen a dismissed lead",
     description="The lead is open again, with why kept in its history.",
 )
@@ -170,6 +179,7 @@ def reopen_lead(lead_id: str, body: ReopenIn) -> dict:
     "/v1/lead-dismiss-reasons",
     operation_id="listLeadDismissReasons",
     tags=["Leads"],
+    responses=contract.returns(responses.DismissReasonList),
     summary="List the reasons to dismiss a lead",
     description=(
         "The standard reasons (Price Too High, No Availability, Out of Service Area, Competitor Won, "
@@ -185,6 +195,7 @@ def list_dismiss_reasons() -> dict:
     operation_id="addLeadDismissReason",
     tags=["Leads"],
     status_code=201,
+    responses=contract.returns(responses.DismissReason, 201),
     summary="Add a reason to dismiss leads",
     description="A code (lower case, digits, underscores) and the label people see.",
 )
@@ -199,6 +210,7 @@ def add_dismiss_reason(body: DismissReasonIn) -> dict:
     operation_id="bookJob",
     tags=["Jobs"],
     status_code=201,
+    responses=contract.returns(responses.JobBooked, 201),
     summary="Book a job on its own",
     description=(
         "A job for a customer, booked directly or from a call. It never converts a lead: the answer "
@@ -217,6 +229,7 @@ def book_job(body: JobIn) -> dict:
     "/v1/jobs/<job_id>",
     operation_id="getJob",
     tags=["Jobs"],
+    responses=contract.returns(responses.Job),
     summary="Get a job",
     description=(
         "The job with its customer, job type, business unit, appointment window, campaign, and the lead "
@@ -232,6 +245,7 @@ def get_job(job_id: str) -> dict:
     operation_id="createJobGeneratedLead",
     tags=["Jobs"],
     status_code=201,
+    responses=contract.returns(responses.Lead, 201),
     summary="Raise a lead from a job",
     description=(
         "A job-generated (technician-generated) lead: business unit, job type, priority, start, the "

@@ -1,5 +1,6 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import CampaignIn, CampaignPatch, TrackingNumberIn, TrackingNumberPatch
@@ -15,6 +16,7 @@ router = APIGatewayRouter()
     operation_id="createCampaign",
     tags=["Campaigns"],
     status_code=201,
+    responses=contract.returns(responses.Campaign, 201),
     summary="Create a campaign",
     description=(
         "A campaign with its category and its advertised number (DNIS). Calls are attributed to the "
@@ -33,6 +35,7 @@ def create_campaign(body: CampaignIn) -> dict:
     "/v1/campaigns",
     operation_id="listCampaigns",
     tags=["Campaigns"],
+    responses=contract.returns(responses.CampaignPage),
     summary="List the campaigns",
     description="The company's campaigns, a page at a time.",
 )
@@ -44,6 +47,7 @@ def list_campaigns(limit: Limit = 50, next_token: NextToken = None) -> dict:
     "/v1/campaigns/<campaign_id>",
     operation_id="getCampaign",
     tags=["Campaigns"],
+    responses=contract.returns(responses.CampaignWithNumbers),
     summary="Get a campaign and its tracking numbers",
     description="The campaign, with the tracking numbers assigned to it.",
 )
@@ -55,6 +59,7 @@ def get_campaign(campaign_id: str) -> dict:
     "/v1/campaigns/<campaign_id>",
     operation_id="updateCampaign",
     tags=["Campaigns"],
+    responses=contract.returns(responses.Campaign),
     summary="Change a campaign",
     description=(
         "Only the fields given change. A new advertised number (DNIS) is refused when another campaign "
@@ -73,6 +78,7 @@ def update_campaign(campaign_id: str, body: CampaignPatch) -> dict:
     operation_id="createTrackingNumber",
     tags=["Tracking numbers"],
     status_code=201,
+    responses=contract.returns(responses.TrackingNumber, 201),
     summary="Add a tracking number",
     description=(
         "A number the company advertises: its type (tracking numbers attribute calls, direct_dial "
@@ -90,6 +96,7 @@ def create_tracking_number(body: TrackingNumberIn) -> dict:
     "/v1/tracking-numbers",
     operation_id="listTrackingNumbers",
     tags=["Tracking numbers"],
+    responses=contract.returns(responses.TrackingNumberPage),
     summary="List the tracking numbers",
     description="The company's tracking and direct-dial numbers, a page at a time.",
 )
@@ -101,6 +108,7 @@ def list_tracking_numbers(limit: Limit = 50, next_token: NextToken = None) -> di
     "/v1/tracking-numbers/<number>",
     operation_id="getTrackingNumber",
     tags=["Tracking numbers"],
+    responses=contract.returns(responses.TrackingNumber),
     summary="Get a tracking number",
     description=(
         "The number (E.164, or as people write it: `+15125550100`, `(512) 555-0100`) with its type, "
@@ -116,6 +124,7 @@ def get_tracking_number(number: str) -> dict:
     "/v1/tracking-numbers/<number>",
     operation_id="updateTrackingNumber",
     tags=["Tracking numbers"],
+    responses=contract.returns(responses.TrackingNumber),
     summary="Change a tracking number",
     description=(
         "Only the fields given change. It can be assigned only to an existing campaign, and not while "
@@ -132,6 +141,7 @@ def update_tracking_number(number: str, body: TrackingNumberPatch) -> dict:
     "/v1/tracking-numbers/<number>/diagnostics",
     operation_id="diagnoseTrackingNumber",
     tags=["Tracking numbers"],
+    responses=contract.returns(responses.TrackingNumberDiagnostics),
     summary="Check a tracking number's set-up",
     description=(
         "Will calls to this number be attributed to a campaign? The attribution the number gets now "

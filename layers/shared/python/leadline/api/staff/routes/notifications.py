@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import NotificationPreferencesPut
@@ -17,6 +18,7 @@ router = APIGatewayRouter()
     "/v1/notifications",
     operation_id="listNotifications",
     tags=["Notifications"],
+    responses=contract.returns(responses.NotificationPage),
     summary="List your in-app notifications, newest first",
     description="Yours only; `unread=true` for those not read yet.",
 )
@@ -33,6 +35,7 @@ def list_notifications(
     "/v1/notifications/<notification_id>/read",
     operation_id="markNotificationRead",
     tags=["Notifications"],
+    responses=contract.returns(responses.Notification),
     summary="Mark a notification read",
     description="One of your own notifications.",
 )
@@ -45,6 +48,7 @@ def mark_read(notification_id: str) -> dict:
     "/v1/notifications/<notification_id>/dismiss",
     operation_id="dismissNotification",
     tags=["Notifications"],
+    responses=contract.returns(responses.NotificationDismissed),
     summary="Remove a notification from your list",
     description="For good; that it was sent stays on record.",
 )
@@ -57,6 +61,7 @@ def dismiss(notification_id: str) -> dict:
     "/v1/me/notification-preferences",
     operation_id="getNotificationPreferences",
     tags=["Notifications"],
+    responses=contract.returns(responses.NotificationPreferences),
     summary="Get your notification channels",
     description=("Whether you are told in-app, by email and by text, and the email address and mobile number used."),
 )
@@ -69,6 +74,7 @@ def get_preferences() -> dict:
     "/v1/me/notification-preferences",
     operation_id="updateNotificationPreferences",
     tags=["Notifications"],
+    responses=contract.returns(responses.NotificationPreferences),
     summary="Change your notification channels",
     description=(
         "Turn channels on or off, and say where emails and texts go (null: your own email and phone); a "

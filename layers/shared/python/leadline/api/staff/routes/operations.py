@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import (
@@ -23,6 +24,7 @@ router = APIGatewayRouter()
     operation_id="createBusinessUnit",
     tags=["Business units"],
     status_code=201,
+    responses=contract.returns(responses.BusinessUnit, 201),
     summary="Create a business unit",
     description="A division of the company (HVAC, Plumbing, ...) that jobs and leads belong to.",
 )
@@ -36,6 +38,7 @@ def create_business_unit(body: BusinessUnitIn) -> dict:
     "/v1/business-units",
     operation_id="listBusinessUnits",
     tags=["Business units"],
+    responses=contract.returns(responses.BusinessUnitPage),
     summary="List the business units",
     description="The company's business units, a page at a time.",
 )
@@ -47,6 +50,7 @@ def list_business_units(limit: Limit = 50, next_token: NextToken = None) -> dict
     "/v1/business-units/<business_unit_id>",
     operation_id="getBusinessUnit",
     tags=["Business units"],
+    responses=contract.returns(responses.BusinessUnit),
     summary="Get a business unit",
     description="The business unit's name and whether it is active.",
 )
@@ -58,6 +62,7 @@ def get_business_unit(business_unit_id: str) -> dict:
     "/v1/business-units/<business_unit_id>",
     operation_id="updateBusinessUnit",
     tags=["Business units"],
+    responses=contract.returns(responses.BusinessUnit),
     summary="Change a business unit",
     description="Only the fields given change.",
 )
@@ -72,6 +77,7 @@ def update_business_unit(business_unit_id: str, body: BusinessUnitPatch) -> dict
     operation_id="createJobType",
     tags=["Job types"],
     status_code=201,
+    responses=contract.returns(responses.JobType, 201),
     summary="Create a job type",
     description=("A kind of job, and the business units that offer it (each must exist; none: every unit offers it)."),
 )
@@ -85,6 +91,7 @@ def create_job_type(body: JobTypeIn) -> dict:
     "/v1/job-types",
     operation_id="listJobTypes",
     tags=["Job types"],
+    responses=contract.returns(responses.JobTypePage),
     summary="List the job types",
     description="The company's job types, a page at a time.",
 )
@@ -96,6 +103,7 @@ def list_job_types(limit: Limit = 50, next_token: NextToken = None) -> dict:
     "/v1/job-types/<job_type_id>",
     operation_id="getJobType",
     tags=["Job types"],
+    responses=contract.returns(responses.JobType),
     summary="Get a job type",
     description="The job type, with the business units that offer it.",
 )
@@ -107,6 +115,7 @@ def get_job_type(job_type_id: str) -> dict:
     "/v1/job-types/<job_type_id>",
     operation_id="updateJobType",
     tags=["Job types"],
+    responses=contract.returns(responses.JobType),
     summary="Change a job type",
     description=(
         "Only the fields given change; `business_unit_ids` replaces the units that offer it (each must exist)."
@@ -123,6 +132,7 @@ def update_job_type(job_type_id: str, body: JobTypePatch) -> dict:
     operation_id="createCallReason",
     tags=["Call reasons"],
     status_code=201,
+    responses=contract.returns(responses.CallReason, 201),
     summary="Create a call reason",
     description="A reason a CSR picks to classify a call; one marked `is_lead` captures a lead from the call.",
 )
@@ -136,6 +146,7 @@ def create_call_reason(body: CallReasonIn) -> dict:
     "/v1/call-reasons",
     operation_id="listCallReasons",
     tags=["Call reasons"],
+    responses=contract.returns(responses.CallReasonPage),
     summary="List the call reasons",
     description="The company's call reasons, a page at a time.",
 )
@@ -147,6 +158,7 @@ def list_call_reasons(limit: Limit = 50, next_token: NextToken = None) -> dict:
     "/v1/call-reasons/<call_reason_id>",
     operation_id="getCallReason",
     tags=["Call reasons"],
+    responses=contract.returns(responses.CallReason),
     summary="Get a call reason",
     description="The call reason, and whether it is marked as lead.",
 )
@@ -158,6 +170,7 @@ def get_call_reason(call_reason_id: str) -> dict:
     "/v1/call-reasons/<call_reason_id>",
     operation_id="updateCallReason",
     tags=["Call reasons"],
+    responses=contract.returns(responses.CallReason),
     summary="Change a call reason",
     description="Only the fields given change.",
 )

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import EmployeeIn, EmployeePatch, RoleIn, RolePatch
@@ -15,6 +16,7 @@ router = APIGatewayRouter()
     "/v1/me",
     operation_id="getMe",
     tags=["People"],
+    responses=contract.returns(responses.Me),
     summary="Who you are",
     description=(
         "Your employee record, your company (tenant_id) and every permission you hold now: your role's "
@@ -33,6 +35,7 @@ def me() -> dict:
     "/v1/permissions",
     operation_id="listPermissions",
     tags=["People"],
+    responses=contract.returns(responses.PermissionList),
     summary="List the permissions",
     description="Every permission a role or an employee can be given, with what it allows.",
 )
@@ -46,6 +49,7 @@ def list_permissions() -> dict:
     operation_id="createEmployee",
     tags=["People"],
     status_code=201,
+    responses=contract.returns(responses.Employee, 201),
     summary="Add an employee",
     description=(
         "An employee with their email (unique in the company), phone, role and own grants (permissions "
@@ -62,6 +66,7 @@ def create_employee(body: EmployeeIn) -> dict:
     "/v1/employees",
     operation_id="listEmployees",
     tags=["People"],
+    responses=contract.returns(responses.EmployeePage),
     summary="List the employees",
     description="The company's employees, a page at a time.",
 )
@@ -73,6 +78,7 @@ def list_employees(limit: Limit = 50, next_token: NextToken = None) -> dict:
     "/v1/employees/<employee_id>",
     operation_id="getEmployee",
     tags=["People"],
+    responses=contract.returns(responses.Employee),
     summary="Get an employee",
     description="The employee, with their role and own grants.",
 )
@@ -84,6 +90,7 @@ def get_employee(employee_id: str) -> dict:
     "/v1/employees/<employee_id>",
     operation_id="updateEmployee",
     tags=["People"],
+    responses=contract.returns(responses.Employee),
     summary="Change an employee, their role or grants",
     description=(
         "Only the fields given change, and apply at the employee's next request; `active: false` shuts them out."
@@ -100,6 +107,7 @@ def update_employee(employee_id: str, body: EmployeePatch) -> dict:
     operation_id="createRole",
     tags=["People"],
     status_code=201,
+    responses=contract.returns(responses.Role, 201),
     summary="Create a role",
     description="A role and the permissions it gives (see GET /v1/permissions).",
 )
@@ -113,6 +121,7 @@ def create_role(body: RoleIn) -> dict:
     "/v1/roles",
     operation_id="listRoles",
     tags=["People"],
+    responses=contract.returns(responses.RolePage),
     summary="List the roles",
     description="The company's roles (the defaults and its own), a page at a time.",
 )
@@ -124,6 +133,7 @@ def list_roles(limit: Limit = 50, next_token: NextToken = None) -> dict:
     "/v1/roles/<role_id>",
     operation_id="getRole",
     tags=["People"],
+    responses=contract.returns(responses.Role),
     summary="Get a role",
     description="The role and the permissions it gives.",
 )
@@ -135,6 +145,7 @@ def get_role(role_id: str) -> dict:
     "/v1/roles/<role_id>",
     operation_id="updateRole",
     tags=["People"],
+    responses=contract.returns(responses.Role),
     summary="Change a role",
     description=(
         "Only the fields given change; `permissions` replaces the role's, for every employee of the role at once."

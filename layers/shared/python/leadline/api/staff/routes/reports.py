@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.permissions import Permission
 from leadline.reports import service
@@ -42,6 +43,7 @@ def _report(name: str, day_from: str, day_to: str, fmt: str):
     "/v1/reports/campaign-summary",
     operation_id="getCampaignSummaryReport",
     tags=["Reports"],
+    responses=contract.returns(responses.CampaignSummaryReport, csv=True),
     summary="Campaign summary report",
     description=(
         "A row per campaign and one for Unknown: calls, lead calls, leads, booked jobs, rates and Second "
@@ -56,6 +58,7 @@ def campaign_summary(from_: From, to: To, format: Format = "json"):  # noqa: A00
     "/v1/reports/lead-volume",
     operation_id="getLeadVolumeReport",
     tags=["Reports"],
+    responses=contract.returns(responses.LeadVolumeReport, csv=True),
     summary="Lead volume report",
     description="Leads by day and source, and the lead-to-booking rate. `format=csv` for a CSV file.",
 )
@@ -67,6 +70,7 @@ def lead_volume(from_: From, to: To, format: Format = "json"):  # noqa: A002
     "/v1/reports/scl-recovery",
     operation_id="getSclRecoveryReport",
     tags=["Reports"],
+    responses=contract.returns(responses.SclRecoveryReport, csv=True),
     summary="Second Chance Lead recovery report",
     description=(
         "Of the SCLs created each day: followed up (called back or saved) and saved; the follow-up rate "
@@ -81,6 +85,7 @@ def scl_recovery(from_: From, to: To, format: Format = "json"):  # noqa: A002
     "/v1/reports/csr-performance",
     operation_id="getCsrPerformanceReport",
     tags=["Reports"],
+    responses=contract.returns(responses.CsrPerformanceReport, csv=True),
     summary="CSR performance report",
     description=(
         "Per CSR: calls handled, booked, booking rate, SCLs raised from their calls and SCLs they saved. "

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline import rules
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import Principal, principal
 from leadline.api.staff.routes._common import Limit, NextToken
 from leadline.api.staff.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatusIn
@@ -33,6 +34,7 @@ def _reviewer() -> Principal:
     "/v1/second-chance-leads",
     operation_id="listSecondChanceLeads",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLeadPage),
     summary="List the Second Chance Leads queue, newest first",
     description=(
         "By tab: Open (New and Call Back Attempted, younger than the cold-lead threshold), Cold (open "
@@ -51,6 +53,7 @@ def list_queue(
     "/v1/second-chance-leads/banner",
     operation_id="getSecondChanceLeadBanner",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLeadBanner),
     summary="Does this caller have an open Second Chance Lead?",
     description=(
         f"For the job-booking screen: the caller's SCL in Open or Cold from {rules.SCL_RECENT_TEXT}, or null."
@@ -64,6 +67,7 @@ def banner(phone: Annotated[str, Query(max_length=40)]) -> dict:
     "/v1/second-chance-leads/<scl_id>",
     operation_id="getSecondChanceLead",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLead),
     summary="Get a Second Chance Lead",
     description=(
         "The call's details: number, date and time, call type, the CSR's notes, the AI summary, "
@@ -78,6 +82,7 @@ def get_scl(scl_id: str) -> dict:
     "/v1/second-chance-leads/<scl_id>/callback",
     operation_id="callBackSecondChanceLead",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLead),
     summary="Mark that you called the customer back",
     description=(
         '"Call customer back": the status becomes Lead - Call Back Attempted, and the SCL counts as followed up.'
@@ -92,6 +97,7 @@ def call_back(scl_id: str) -> dict:
     "/v1/second-chance-leads/<scl_id>/dismiss",
     operation_id="dismissSecondChanceLead",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLead),
     summary="Dismiss a Second Chance Lead",
     description=(
         "\"It's not a lead\" (`not_a_lead`: Reviewed - Not a Lead) or \"It's a lead but I'm not going to "
@@ -107,6 +113,7 @@ def dismiss(scl_id: str, body: SclDismissIn) -> dict:
     "/v1/second-chance-leads/<scl_id>/status",
     operation_id="setSecondChanceLeadStatus",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLead),
     summary="Set a Second Chance Lead's status",
     description=(
         "A manual status, with why; kept in the history with who, when, from and to. The two Job booked "
@@ -123,6 +130,7 @@ def set_status(scl_id: str, body: SclStatusIn) -> dict:
     operation_id="addSecondChanceLeadNote",
     tags=["Second Chance Leads"],
     status_code=201,
+    responses=contract.returns(responses.SecondChanceLead, 201),
     summary="Add a note to a Second Chance Lead",
     description="Optionally copied, in the same step, to the customer's or the location's notes.",
 )
@@ -142,6 +150,7 @@ def add_note(scl_id: str, body: SclNoteIn) -> dict:
     "/v1/settings/second-chance-leads",
     operation_id="getSecondChanceLeadSettings",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLeadSettings),
     summary="Get the Second Chance Leads settings",
     description=(
         "On or off, the after-call-work minutes, the cold-lead threshold, and the active employees who "
@@ -159,6 +168,7 @@ def get_settings() -> dict:
     "/v1/settings/second-chance-leads",
     operation_id="updateSecondChanceLeadSettings",
     tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLeadSettings),
     summary="Change the Second Chance Leads settings",
     description=(
         "Turn them on or off, and set the after-call-work minutes (the time a CSR has to classify a call "

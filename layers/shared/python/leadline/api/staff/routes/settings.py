@@ -1,5 +1,6 @@
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
 from leadline.api.staff.schemas import SettingsPatch
 from leadline.permissions import Permission
@@ -12,6 +13,7 @@ router = APIGatewayRouter()
     "/v1/settings",
     operation_id="getSettings",
     tags=["Settings"],
+    responses=contract.returns(responses.Settings),
     summary="Get the company's settings",
     description=(
         "The company's name, time zone and text-messaging registration; the Second Chance Leads settings "
@@ -27,6 +29,7 @@ def get_settings() -> dict:
     "/v1/settings",
     operation_id="updateSettings",
     tags=["Settings"],
+    responses=contract.returns(responses.Settings),
     summary="Change the company's settings",
     description=(
         "Only the fields given change. The time zone is an IANA name (America/Chicago): it decides the "
