@@ -34,10 +34,13 @@ def _setup(tenant, *, enabled=True, minutes=2):
     return campaign
 
 
-def _call(tenant, *, transcript=PROSPECT, recording=True, caller=CALLER, duration=75, end=True) -> str:
-    """A Twilio call: the recording and the transcript arrive first, the completed status last (the timer starts)."""
+def _call(tenant, *, transcript=PROSPECT, recording=True, caller=CALLER, duration=75, end=True, dated=False) -> str:
+    """A Twilio call: the recording and the transcript arrive first, the completed status last (the timer starts).
+    `dated`: its status callbacks carry their Timestamp (now), so that the call is listed by time."""
     sid, vendors = twilio_sid(), tenant.vendors
     base = {"CallSid": sid, "From": caller, "To": TRACKING, "Direction": "inbound"}
+    if dated:
+        base["Timestamp"] = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     assert vendors.twilio("voice-status", {**base, "CallStatus": "in-progress", "SequenceNumber": "1"}).ok
     if recording:
         assert vendors.twilio(
@@ -127,6 +130,24 @@ def test_calls_that_make_no_scl(tenant, case, expected):
         tenant.csr.put(f"/v1/calls/{sid}/classification", {"call_reason_id": reason, "booked": True, "job_id": "job-1"})
     assert _evaluation(tenant, sid) == expected
     assert _scls(tenant) == []
+
+
+def test_a_call_judged_not_a_prospect_shows_why_and_is_listed_for_review(tenant):
+    _setup(tenant, minutes=1)
+    judged = _call(tenant, transcript=NOT_A_PROSPECT, dated=True)
+    prospect = _call(tenant, caller="+15125550178", dated=True)
+    assert _evaluation(tenant, judged) == "not-a-prospect" and _evaluation(tenant, prospect) == "created"
+    call = tenant.csr.get(f"/v1/calls/{judged}").json()
+    assert call["scl_evaluation"] == "not-a-prospect"
+    analysis = call["analysis"]
+    assert analysis["is_prospect"] is False and 0.5 <= analysis["confidence"] <= 1
+    assert analysis["reasons"] and all(isinstance(r, str) and r for r in analysis["reasons"]) and analysis["summary"]
+    assert tenant.csr.get(f"/v1/calls/{prospect}").json()["analysis"]["is_prospect"] is True
+    listed = tenant.csr.get("/v1/calls", params={"scl": "not_prospect"}).json()["items"]
+    assert [c["call_id"] for c in listed] == [judged]
+    assert listed[0]["analysis"]["reasons"] == analysis["reasons"]
+    refused = tenant.csr.get("/v1/calls", params={"scl": "prospect"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "scl"
 
 
 def test_a_second_call_from_the_number_within_14_days_makes_none(tenant):

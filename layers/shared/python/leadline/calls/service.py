@@ -248,6 +248,8 @@ def call_view(item: Call) -> dict[str, Any]:
             "classified_at": item.classified_at,
         },
         "after_call_work_started_at": item.after_call_work_started_at,
+        "scl_evaluation": item.scl_evaluation,
+        "analysis": store.plain_map(item.analysis),
         "updated_at": item.updated_at,
     }
 
@@ -272,17 +274,25 @@ def list_calls(
     day: str | None,
     campaign_id: str | None,
     caller: str | None,
+    evaluated: str | None = None,
     limit: int,
     next_token: str | None,
 ) -> dict[str, Any]:
-    """Newest first: by day (the tenant's), by campaign ('unknown' and 'direct' too) or by caller number."""
+    """Newest first: by day (the tenant's), by campaign ('unknown' and 'direct' too) or by caller number; only
+    those whose SCL evaluation ended `evaluated`, if given (then every day unless one is given)."""
     if campaign_id and caller:
         raise InvalidInput("filter by campaign_id or by caller, not both", field="caller")
-    if not campaign_id and not caller and day is None:
+    if not campaign_id and not caller and day is None and not evaluated:
         day = datetime.now(ZoneInfo(settings.get_or_404(tenant_id).time_zone)).date().isoformat()
     between = day_range(day, settings.get_or_404(tenant_id).time_zone) if day else None
     page = calls.list_started(
-        tenant_id, campaign=campaign_id, caller=caller, between=between, limit=limit, next_token=next_token
+        tenant_id,
+        campaign=campaign_id,
+        caller=caller,
+        between=between,
+        evaluated=evaluated,
+        limit=limit,
+        next_token=next_token,
     )
     return {"items": [call_view(i) for i in page.items], "next_token": page.next_token}
 

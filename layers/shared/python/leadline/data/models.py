@@ -198,6 +198,7 @@ class Call(RecordModel):
     report_day = UnicodeAttribute(null=True)  # the company's day the call is counted on, once attributed
     # Second Chance Leads: the evaluation's outcome, and the SCL it made
     scl_evaluation = UnicodeAttribute(null=True)
+    analysis = MapAttribute(null=True)  # the analyser's verdict, when it judged the call: kept for every verdict
     scl_id = UnicodeAttribute(null=True)
     # DNI: the visitor session a call to a pool number was attributed by (session_id, source, campaign_rule)
     dni_session = MapAttribute(null=True)

@@ -136,7 +136,7 @@ def evaluate(tenant_id: str, call_id: str, analyser: CallAnalyser) -> str:
             ]
             events.append(created)
         try:
-            store.transact([_marked(call, decision), *steps])
+            store.transact([_marked(call, decision, facts.analysis), *steps])
         except _Changed:
             continue
         except Conflict:
@@ -144,9 +144,9 @@ def evaluate(tenant_id: str, call_id: str, analyser: CallAnalyser) -> str:
             call = calls.get(tenant_id, call_id, consistent=True)
             if call is None or call.scl_id:
                 return ALREADY_EVALUATED
-            decision, _ = _decide(call, tenant_settings, replace(facts, number_claimed=True), analyser, analyses)
+            decision, facts = _decide(call, tenant_settings, replace(facts, number_claimed=True), analyser, analyses)
             try:
-                store.transact([_marked(call, decision)])
+                store.transact([_marked(call, decision, facts.analysis)])
             except Conflict:
                 continue
             return decision.outcome
@@ -181,9 +181,17 @@ def _decide(
     return step, facts
 
 
-def _marked(call: Call, decision: Decision) -> TxStep:
-    """The call's write, with the evaluation's outcome kept on it."""
+def _marked(call: Call, decision: Decision, analysis: Analysis | None) -> TxStep:
+    """The call's write, with the evaluation's outcome kept on it, and the analyser's verdict if it judged the call
+    (a manager audits the calls judged not a prospect by their reasons)."""
     call.scl_evaluation = decision.outcome
+    if analysis is not None:
+        call.analysis = {
+            "is_prospect": analysis.is_prospect,
+            "confidence": round(analysis.confidence, 3),
+            "summary": analysis.summary,
+            "reasons": list(analysis.reasons),
+        }
     store.touch(call)
     step = TxStep.put(call, "the call changed meanwhile")
     step.error = _Changed

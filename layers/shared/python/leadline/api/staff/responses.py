@@ -325,6 +325,15 @@ class DniVisit(ResponseModel):
     held_until: Moment = Field(description="Until when the session held it")
 
 
+class CallAnalysis(ResponseModel):
+    """What the call analyser made of the call's transcript."""
+
+    is_prospect: bool
+    confidence: float = Field(description="0 to 1: how sure the analyser is of its verdict")
+    summary: str = Field(description="One or two sentences on what the call was about")
+    reasons: list[str] = Field(description="Short reasons, those for the verdict first")
+
+
 class Call(ResponseModel):
     """A call, with its attribution and classification."""
 
@@ -356,6 +365,11 @@ class Call(ResponseModel):
     after_call_work_started_at: Moment | None = Field(
         description="When the inbound call's after-call work began (it ended): the CSR's time to classify it"
     )
+    scl_evaluation: str | None = Field(
+        description="How the Second Chance Leads evaluation ended for the call (created, not-a-prospect, booked, "
+        "disabled, no-recording, ...), or where it stands; null when it was never evaluated"
+    )
+    analysis: CallAnalysis | None = Field(description="The analyser's verdict, when it judged the call")
     updated_at: Moment
 
 

@@ -47,11 +47,12 @@ def list_started(
     campaign: str | None = None,
     caller: str | None = None,
     between: tuple[str, str] | None = None,
+    evaluated: str | None = None,
     limit: int,
     next_token: str | None,
 ) -> Page:
     """Newest first: a campaign's calls (its id, or unknown / direct), a caller's, or all of them; those started
-    `between` two UTC times if given."""
+    `between` two UTC times if given; only those whose SCL evaluation ended `evaluated`, if given."""
     if campaign:
         index_, index_pk, sort_key = Call.by_time, keys.calls_by_campaign(tenant_id, campaign), Call.gsi2sk
     elif caller:
@@ -59,7 +60,10 @@ def list_started(
     else:
         index_, index_pk, sort_key = Call.by_parent, keys.calls_by_time(tenant_id), Call.gsi1sk
     key_range = sort_key.between(*between) if between else None
-    return store.query_index(index_, index_pk, key_range, limit=limit, next_token=next_token, newest_first=True)
+    only = Call.scl_evaluation == evaluated if evaluated else None
+    return store.query_index(
+        index_, index_pk, key_range, limit=limit, next_token=next_token, newest_first=True, filter_condition=only
+    )
 
 
 def all_of(tenant_id: str) -> list[Call]:

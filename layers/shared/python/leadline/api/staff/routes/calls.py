@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -10,6 +10,7 @@ from leadline.api.staff.schemas import ClassificationIn
 from leadline.calls import service
 from leadline.permissions import Permission
 from leadline.phones import to_e164
+from leadline.scl import evaluation
 from leadline.workflows.classify_call import classify
 
 router = APIGatewayRouter()
@@ -17,6 +18,15 @@ router = APIGatewayRouter()
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day in the company's time zone")]
 CampaignFilter = Annotated[str | None, Query(max_length=64, description="A campaign id, or 'unknown', or 'direct'")]
 CallerFilter = Annotated[str | None, Query(max_length=40, description="The caller's number")]
+SclFilter = Annotated[
+    Literal["not_prospect"] | None,
+    Query(
+        description="`not_prospect`: only the calls the analyser judged not a prospect, with its reasons (every day "
+        "unless `day` is given), for a manager to audit what Second Chance Leads left out"
+    ),
+]
+# what the `scl` filter asks for, as the evaluation keeps it on the call
+SCL_OUTCOMES = {"not_prospect": evaluation.NOT_A_PROSPECT}
 
 
 @router.get(
@@ -28,13 +38,15 @@ CallerFilter = Annotated[str | None, Query(max_length=40, description="The calle
     description=(
         "One listing at a time: the calls of a day (today, in the company's time zone, when nothing is "
         "given), of a campaign (`unknown` and `direct` too), or from a caller's number; not campaign and "
-        "caller together."
+        "caller together. `scl=not_prospect` keeps the calls the analyser judged not a prospect (each with "
+        "`analysis`: its confidence, summary and reasons)."
     ),
 )
 def list_calls(
     day: Day = None,
     campaign_id: CampaignFilter = None,
     caller: CallerFilter = None,
+    scl: SclFilter = None,
     limit: Limit = 50,
     next_token: NextToken = None,
 ) -> dict:
@@ -44,6 +56,7 @@ def list_calls(
         day=day,
         campaign_id=campaign_id,
         caller=to_e164(caller, field="caller") if caller else None,
+        evaluated=SCL_OUTCOMES[scl] if scl else None,
         limit=limit,
         next_token=next_token,
     )
