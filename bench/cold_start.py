@@ -1,6 +1,7 @@
-"""Cold start: whole-process time to import each function's handler module, against a bare handler that imports
-only boto3 and Powertools' Logger, measured side by side (interleaved) in one run, reported as a ratio. The process
-ends right after the import, without the interpreter's teardown, as a Lambda environment is frozen, not torn down.
+"""Cold start: whole-process time to import each function's handler module, against a minimal handler of the same
+class (`bench/bare_handler.py`: boto3, Powertools' Logger and a DynamoDB client made at init), measured side by
+side (interleaved) in one run, reported as a ratio. The process ends right after the import, without the
+interpreter's teardown, as a Lambda environment is frozen, not torn down.
 
     .venv/bin/python bench/cold_start.py [--runs 15]
 """
@@ -45,7 +46,7 @@ def main() -> int:
         for module in modules:
             samples[module].append(one_import(module, env))
     base = statistics.median(samples[BASELINE])
-    print(f"| handler | median ms (n={args.runs}) | ratio to bare boto3 + Logger |")
+    print(f"| handler | median ms (n={args.runs}) | ratio to boto3 + Logger + DynamoDB client |")
     print("| --- | ---: | ---: |")
     for module in modules:
         median = statistics.median(samples[module])
