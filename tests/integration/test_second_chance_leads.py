@@ -132,7 +132,7 @@ def test_calls_that_make_no_scl(tenant, case, expected):
     assert _scls(tenant) == []
 
 
-def test_a_call_judged_not_a_prospect_shows_why_and_is_listed_for_review(tenant):
+def test_a_call_judged_not_a_prospect_shows_why_and_is_listed_for_review(tenant, other_tenant):
     _setup(tenant, minutes=1)
     judged = _call(tenant, transcript=NOT_A_PROSPECT, dated=True)
     prospect = _call(tenant, caller="+15125550178", dated=True)
@@ -146,6 +146,8 @@ def test_a_call_judged_not_a_prospect_shows_why_and_is_listed_for_review(tenant)
     listed = tenant.csr.get("/v1/calls", params={"scl": "not_prospect"}).json()["items"]
     assert [c["call_id"] for c in listed] == [judged]
     assert listed[0]["analysis"]["reasons"] == analysis["reasons"]
+    assert other_tenant.admin.get("/v1/calls", params={"scl": "not_prospect"}).json()["items"] == []
+    assert other_tenant.admin.get(f"/v1/calls/{judged}").status_code == 404
     refused = tenant.csr.get("/v1/calls", params={"scl": "prospect"})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "scl"
 
