@@ -647,7 +647,7 @@ def test_a_twilio_callback_of_another_account_is_kept_listed_and_applied_by_repr
     credentials.write(runtime.client("secretsmanager"), tenant.tenant_id, credentials.TELEPHONY, telephony)
     assert tenant.admin.post(reprocess).status_code == 202
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _call(tenant, sid) is None:
+    while time.monotonic() < deadline and _delivery(tenant, "twilio", kept["delivery_id"])["state"] != "processed":
         time.sleep(0.3)
     call = tenant.admin.get(f"/v1/calls/{sid}").json()
     assert (call["status"], call["duration_seconds"], call["attribution"]) == ("completed", 42, "attributed")
