@@ -787,7 +787,7 @@ def main() -> int:
     from leadline.observability import logger
 
     logger.setLevel("WARNING")  # the handlers' info lines would bury the table
-    runtime = LocalRuntime(port=0, state_dir=Path(tempfile.mkdtemp()))
+    runtime = LocalRuntime(port=0, app_port=0, state_dir=Path(tempfile.mkdtemp()))
     runtime.start()
     try:
         started = time.monotonic()

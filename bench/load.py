@@ -1014,7 +1014,7 @@ def run(
 
 def start_runtime(time_scale: str = "60") -> LocalRuntime:
     os.environ.setdefault(config.LEADLINE_TIME_SCALE, time_scale)
-    runtime = LocalRuntime(port=0, state_dir=Path(tempfile.mkdtemp(prefix="leadline-load-")))
+    runtime = LocalRuntime(port=0, app_port=0, state_dir=Path(tempfile.mkdtemp(prefix="leadline-load-")))
     return runtime.start()
 
 

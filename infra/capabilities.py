@@ -143,6 +143,13 @@ SENDS_NOTIFICATIONS = Capability(
 )
 
 
+SERVES_THE_STAFF_APP = Capability(
+    name="serves_the_staff_app",
+    summary="answers the staff app's browser requests across origins (CORS headers for its origin only)",
+    variables=(config.STAFF_APP_ORIGIN,),
+)
+
+
 def basic_environment(function_name: str, *, bus_name: str, secrets_prefix: str) -> dict[str, str]:
     """The variables of every function (BASIC_VARIABLES)."""
     return {

@@ -14,6 +14,7 @@ from infra.capabilities import (
     PUBLISHES_EVENTS,
     READS_TENANT_SECRETS,
     SENDS_NOTIFICATIONS,
+    SERVES_THE_STAFF_APP,
     STARTS_AFTER_CALL_WORK,
     TRANSCRIBES_RECORDINGS,
     Capability,
@@ -145,6 +146,8 @@ class LeadlineStack(Stack):
             ANALYSES_CALLS: self.call_analysis.provision,
             TRANSCRIBES_RECORDINGS: self.transcription.provision,
             SENDS_NOTIFICATIONS: self.notifications.provision,
+            # this stack hosts no staff app yet: the staff API answers no browser origin
+            SERVES_THE_STAFF_APP: Provision(),
         }
 
     def _public_api_base_url(self) -> str:

@@ -18,6 +18,7 @@ from infra.capabilities import (
     PUBLISHES_EVENTS,
     READS_TENANT_SECRETS,
     SENDS_NOTIFICATIONS,
+    SERVES_THE_STAFF_APP,
     STARTS_AFTER_CALL_WORK,
     TRANSCRIBES_RECORDINGS,
     Capability,
@@ -126,7 +127,8 @@ READS_WRITES_RECORDS = table_access(RECORDS_TABLE)
 STAFF_API = FunctionSpec(
     name="staff_api",
     description="Staff API: set-up records, calls, leads, jobs, customers; the self-documenting OpenAPI",
-    capabilities=(READS_WRITES_RECORDS, PUBLISHES_EVENTS, NEEDS_PUBLIC_URL),  # the URL: the DNI snippet's install URLs
+    # the public URL: the DNI snippet's install URLs
+    capabilities=(READS_WRITES_RECORDS, PUBLISHES_EVENTS, NEEDS_PUBLIC_URL, SERVES_THE_STAFF_APP),
     routes=(
         Route("GET", "/health", auth="none"),
         Route("GET", "/openapi.json", auth="none"),

@@ -80,7 +80,7 @@ def pinned(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Synthesi
 def runtime(tmp_path_factory):
     """The real topology plus the probe, on moto, in this process, at LEADLINE_TIME_SCALE=60."""
     os.environ["LEADLINE_TIME_SCALE"] = TIME_SCALE
-    rt = LocalRuntime(topology=PROBED_TOPOLOGY, port=0, state_dir=tmp_path_factory.mktemp("local"))
+    rt = LocalRuntime(topology=PROBED_TOPOLOGY, port=0, app_port=0, state_dir=tmp_path_factory.mktemp("local"))
     rt.start()
     yield rt
     rt.stop()

@@ -24,12 +24,13 @@ def run(args: argparse.Namespace) -> int:
     from infra.local.runtime import LocalRuntime, PortUnavailable
 
     try:
-        runtime = LocalRuntime(port=args.port, moto_port=args.moto_port).start()
+        runtime = LocalRuntime(port=args.port, app_port=args.app_port, moto_port=args.moto_port).start()
     except PortUnavailable as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"Leadline is running at {runtime.api_url}  (Swagger UI: {runtime.api_url}/swagger)", flush=True)
     print(f"Demo tenant, tokens and numbers: {runtime.state_dir / 'demo.json'}", flush=True)
+    print(f"Staff app: {runtime.app_url}  (sign in as one of the demo company's employees)", flush=True)
     print(f"Reports page: {runtime.api_url}/app/reports#token={runtime.demo['admin_token']}", flush=True)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="start the product on its embedded AWS")
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("LEADLINE_PORT", "3000")))
+    run_parser.add_argument("--app-port", type=int, default=int(os.environ.get("LEADLINE_APP_PORT", "3001")))
     run_parser.add_argument("--moto-port", type=int, default=int(os.environ.get("LEADLINE_MOTO_PORT", "0")))
     token_parser = sub.add_parser("token", help="print a staff token for an employee of the running product")
     token_parser.add_argument("--employee", default="admin", help="admin, csr, csr_lead, or an employee id")

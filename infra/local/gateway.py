@@ -110,10 +110,19 @@ API_GATEWAY_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"
 PAGES = {"/app/reports": Path(__file__).parent / "pages" / "reports.html"}
 
 
+# API Gateway's CORS preflight for the staff app (a mock integration: no token, no function), as the stack declares it
+PREFLIGHT_METHODS = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+PREFLIGHT_HEADERS = "Authorization,Content-Type"
+PREFLIGHT_MAX_AGE = "600"
+
+
 class Gateway:
-    def __init__(self, topology: Topology, functions: Functions, signing_key: str):
+    def __init__(
+        self, topology: Topology, functions: Functions, signing_key: str, cors_origins: dict[str, str] | None = None
+    ):
         self.functions = functions
         self.signing_key = signing_key
+        self.cors_origins = cors_origins or {}  # function name: the one browser origin its staff routes answer
         self.routes = sorted(
             (compile_route(r, f.name) for f in topology.functions for r in f.routes), key=lambda c: c.specificity
         )
@@ -138,10 +147,15 @@ class Gateway:
             return _json(403 if method != "OPTIONS" else 404, {"message": "Missing Authentication Token"})
         compiled, params = found
         claims = None
+        origin = self.cors_origins.get(compiled.function) if compiled.route.auth == "staff" else None
+        cors = {"Access-Control-Allow-Origin": origin} if origin else {}
+        if origin and method == "OPTIONS":
+            return 204, cors | _preflight(), b""
         if compiled.route.auth == "staff":
             claims = tokens.verify(self.signing_key, _header(headers, "authorization"))
-            if claims is None:
-                return _json(401, {"message": "Unauthorized"})
+            if claims is None:  # the gateway's own 4xx carry the CORS header, as the stack's gateway responses do
+                status, answer_headers, body = _json(401, {"message": "Unauthorized"})
+                return status, answer_headers | cors, body
         event = proxy_event(
             method=method,
             path=path,
@@ -228,6 +242,14 @@ def _http_response(result: dict) -> tuple[int, dict, bytes]:
     body = result.get("body") or ""
     raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     return int(result.get("statusCode", 200)), headers, raw
+
+
+def _preflight() -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Methods": PREFLIGHT_METHODS,
+        "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
+        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+    }
 
 
 def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:

@@ -31,6 +31,7 @@ from infra.capabilities import (
     PUBLISHES_EVENTS,
     READS_TENANT_SECRETS,
     SENDS_NOTIFICATIONS,
+    SERVES_THE_STAFF_APP,
     STARTS_AFTER_CALL_WORK,
     TRANSCRIBES_RECORDINGS,
     Capability,
@@ -114,6 +115,7 @@ class LocalRuntime:
     host: str = "127.0.0.1"
     port: int = 3000
     moto_port: int = 0
+    app_port: int = 3001  # the staff app, on an origin of its own as in AWS (0: any free port)
     state_dir: Path = field(default_factory=lambda: ROOT / ".local")
     seed_demo: bool = True
     load_handler: Callable[[str], Callable] = field(default=lambda module: importlib.import_module(module).handler)
@@ -129,6 +131,10 @@ class LocalRuntime:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def app_url(self) -> str:
+        return f"http://{self.host}:{self.app_port}"
+
+    @property
     def aws_endpoint(self) -> str:
         return f"http://127.0.0.1:{self.moto_port}"
 
@@ -137,6 +143,7 @@ class LocalRuntime:
     def start(self) -> LocalRuntime:
         """Raises PortUnavailable, before starting anything, when the API's or moto's port is taken."""
         check_port(self.host, self.port, "LEADLINE_PORT")
+        check_port(self.host, self.app_port, "LEADLINE_APP_PORT")
         check_port("127.0.0.1", self.moto_port, "LEADLINE_MOTO_PORT")
         try:
             self._start()
@@ -163,6 +170,10 @@ class LocalRuntime:
         except OSError as exc:  # taken since the check
             raise PortUnavailable(self.port, "LEADLINE_PORT", exc) from None
         self.port = self._server.server_address[1]
+        self._start_app()
+        self.gateway.cors_origins = {
+            f.name: self.app_url for f in self.topology.functions if f.has(SERVES_THE_STAFF_APP)
+        }
         # The functions' variables, the public URL among them (what vendors call, and so what their signatures
         # cover): known now that the port is, and before any function runs.
         self.provisions = self._provisions()
@@ -172,7 +183,28 @@ class LocalRuntime:
             # Whole, and before /health answers: a script waiting for health never reads the last start's file.
             self._write_demo_file()
         self._spawn("http", self._server.serve_forever)
-        log.info("Leadline is ready at %s (local AWS at %s)", self.api_url, self.aws_endpoint)
+        self._spawn("app", self._app_server.serve_forever)
+        log.info(
+            "Leadline is ready at %s, its staff app at %s (local AWS at %s)",
+            self.api_url,
+            self.app_url,
+            self.aws_endpoint,
+        )
+
+    def _start_app(self) -> None:
+        from infra.local import app_server, seed, tokens
+
+        app = app_server.StaffApp(
+            api_url=self.api_url,
+            employees=lambda: seed.sign_in_choices(self.demo),
+            issue=lambda employee_id: seed.sign_in(self.demo, tokens.signing_key(self.state_dir), employee_id),
+            company_name=seed.COMPANY_NAME,
+        )
+        try:
+            self._app_server = app_server.serve(app, self.host, self.app_port)
+        except OSError as exc:
+            raise PortUnavailable(self.app_port, "LEADLINE_APP_PORT", exc) from None
+        self.app_port = self._app_server.server_address[1]
 
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -278,7 +310,9 @@ class LocalRuntime:
             NEEDS_PUBLIC_URL: Provision({config.PUBLIC_API_BASE_URL: self.api_url}),
             ANALYSES_CALLS: Provision({config.CALL_ANALYSER: "rules"}),  # the stack's default; no Bedrock here
             TRANSCRIBES_RECORDINGS: Provision(),  # moto runs no Transcribe job: as a stack with transcription off
-            SENDS_NOTIFICATIONS: Provision(),  # as a stack deployed without a default sender or app base URL
+            # no default sender (each company verifies its own); the links lead to this machine's staff app
+            SENDS_NOTIFICATIONS: Provision({config.APP_BASE_URL: self.app_url}),
+            SERVES_THE_STAFF_APP: Provision({config.STAFF_APP_ORIGIN: self.app_url}),
         }
 
     def function_environment(self, spec: FunctionSpec) -> dict[str, str]:
@@ -350,7 +384,7 @@ class LocalRuntime:
     def _write_demo_file(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         path = self.state_dir / "demo.json"
-        data = {"api_url": self.api_url, "aws_endpoint_url": self.aws_endpoint, **self.demo}
+        data = {"api_url": self.api_url, "app_url": self.app_url, "aws_endpoint_url": self.aws_endpoint, **self.demo}
         fd, temp = tempfile.mkstemp(dir=self.state_dir, prefix=".demo-", suffix=".json")
         try:
             with os.fdopen(fd, "w") as f:
@@ -367,6 +401,10 @@ class LocalRuntime:
             if any(t.name == "http" for t in self._threads):  # shutdown() waits for serve_forever to end
                 self._server.shutdown()
             self._server.server_close()
+        if hasattr(self, "_app_server"):
+            if any(t.name == "app" for t in self._threads):
+                self._app_server.shutdown()
+            self._app_server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
         if hasattr(self, "_moto"):

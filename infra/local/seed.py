@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 DEMO_TENANT = "demo-acme"
 SENDER = "leads@acme-home.example"  # verified in the embedded SES
-APP_BASE_URL = "https://app.acme-home.example"
+COMPANY_NAME = "Acme Home Services"
 TEXTED = {"admin", "csr_lead"}  # employees who also get texts (everyone gets email and in-app by default)
 
 EMPLOYEES = {
@@ -42,13 +42,13 @@ EMPLOYEES = {
 
 def create_demo_records(tenant_id: str = DEMO_TENANT) -> dict:
     """The demo tenant's records, through the same domain operations the staff API uses."""
-    service.create_tenant(tenant_id, name="Acme Home Services", time_zone="America/Chicago")
+    service.create_tenant(tenant_id, name=COMPANY_NAME, time_zone="America/Chicago")
     service.update_settings(
         tenant_id,
         {
             "second_chance_leads": {"enabled": True},
             "sms_registered": True,
-            "notifications": {"sender": f"Acme Home Services <{SENDER}>", "app_base_url": APP_BASE_URL},
+            "notifications": {"sender": f"{COMPANY_NAME} <{SENDER}>"},  # links: the runtime's staff app
         },
     )
     hvac = service.business_units.create(tenant_id, {"name": "HVAC", "active": True}, ident="bu-hvac")
@@ -174,3 +174,32 @@ def seed_demo_tenant(runtime: LocalRuntime) -> dict:
             email=employee["email"],
         )
     return demo
+
+
+def sign_in_choices(demo: dict) -> list[dict]:
+    """Who may sign in to the local staff app: the demo company's employees, with their roles."""
+    if not demo:
+        return []
+    roles = {"admin": "Administrator", "csr": "CSR"}
+    return [
+        {
+            "employee_id": employee_id,
+            "name": name,
+            "role": roles[role] + (" with Second Chance Leads" if grants else ""),
+        }
+        for employee_id, name, _email, _phone, role, grants in EMPLOYEES.values()
+    ]
+
+
+def sign_in(demo: dict, key: str, employee_id: str) -> str | None:
+    """A token for one of the demo company's employees, as the local runtime issues them; None for anyone else."""
+    for employee in demo.get("employees", {}).values():
+        if employee["employee_id"] == employee_id:
+            return tokens.issue(
+                key,
+                tenant_id=demo["tenant_id"],
+                employee_id=employee_id,
+                role_id=employee["role_id"],
+                email=employee["email"],
+            )
+    return None

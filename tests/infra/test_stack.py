@@ -345,8 +345,14 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     )
 
 
-# Given by no stack without context: the Bedrock model, and the default sender and app base URL of notifications.
-UNSET_WITHOUT_CONTEXT = {config.BEDROCK_MODEL_ID, config.NOTIFICATION_SENDER, config.APP_BASE_URL}
+# Given by no stack without context: the Bedrock model, and the default sender and app base URL of notifications;
+# the staff app's origin while the stack hosts no staff app.
+UNSET_WITHOUT_CONTEXT = {
+    config.BEDROCK_MODEL_ID,
+    config.NOTIFICATION_SENDER,
+    config.APP_BASE_URL,
+    config.STAFF_APP_ORIGIN,
+}
 
 
 @pytest.mark.parametrize("which", ["synthesized", "probe"])

@@ -29,7 +29,6 @@ NOT_GIVEN_LOCALLY = {
     config.RECORDINGS_BUCKET,
     config.TRANSCRIPTION_JOB_PREFIX,
     config.NOTIFICATION_SENDER,
-    config.APP_BASE_URL,
 }
 
 
@@ -181,11 +180,12 @@ def test_the_demo_file_is_replaced_whole_and_private(tmp_path):
     demo_file.write_text('{"api_url": "http://127.0.0.1:1"}')
     demo_file.chmod(0o644)
     before = demo_file.stat().st_ino
-    rt = LocalRuntime(port=4321, moto_port=4322, state_dir=tmp_path)
+    rt = LocalRuntime(port=4321, app_port=4323, moto_port=4322, state_dir=tmp_path)
     rt.demo = {"tenant_id": "demo-acme"}
     rt._write_demo_file()
     assert json.loads(demo_file.read_text()) == {
         "api_url": "http://127.0.0.1:4321",
+        "app_url": "http://127.0.0.1:4323",
         "aws_endpoint_url": "http://127.0.0.1:4322",
         "tenant_id": "demo-acme",
     }
@@ -230,6 +230,7 @@ def test_the_variables_have_the_runtimes_values(runtime, readers):
     assert webhooks[config.RECORDS_TABLE_NAME] == os.environ[config.RECORDS_TABLE_NAME]
     assert webhooks[config.EVENT_BUS_NAME] == runtime.topology.bus_name
     assert readers.invoke("call_evaluator", {})[config.CALL_ANALYSER] == "rules"
+    assert readers.invoke("notifier", {})[config.APP_BASE_URL] == runtime.app_url  # the links lead to the staff app
 
 
 def test_a_function_cannot_read_a_variable_its_capabilities_do_not_give_though_the_process_has_it(runtime):

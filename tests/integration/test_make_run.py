@@ -16,11 +16,12 @@ from infra.topology import ROOT
 
 
 def test_run_serves_health_and_writes_demo_file(tmp_path):
-    port = free_port()
+    port, app_port = free_port(), free_port()
     demo_file = ROOT / ".local" / "demo.json"
     before = demo_file.stat().st_mtime if demo_file.exists() else 0
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
     env["LEADLINE_PORT"] = str(port)
+    env["LEADLINE_APP_PORT"] = str(app_port)
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "run"],
         cwd=ROOT,
@@ -45,7 +46,10 @@ def test_run_serves_health_and_writes_demo_file(tmp_path):
 
         demo = json.loads(Path(demo_file).read_text())
         assert demo_file.stat().st_mtime > before
-        assert demo["api_url"] == url
+        assert demo["api_url"] == url and demo["app_url"] == f"http://127.0.0.1:{app_port}"
+        app = requests.get(f"{demo['app_url']}/second-chance-leads", timeout=10)
+        assert app.status_code == 200 and "<title>Leadline</title>" in app.text
+        assert "script-src 'self'" in app.headers["Content-Security-Policy"]
         for key in (
             "tenant_id",
             "admin_token",
@@ -78,6 +82,7 @@ def test_run_serves_health_and_writes_demo_file(tmp_path):
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
+    assert f"Staff app: http://127.0.0.1:{app_port}" in output
     assert "+1512555" not in output, "a phone number reached the log unmasked"
 
 
@@ -89,6 +94,7 @@ def test_a_busy_port_ends_run_with_one_line_naming_leadline_port():
         port = held.getsockname()[1]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
         env["LEADLINE_PORT"] = str(port)
+        env["LEADLINE_APP_PORT"] = str(free_port())
         done = subprocess.run(
             [sys.executable, "-m", "infra.local", "run"],
             cwd=ROOT,

@@ -31,6 +31,7 @@ RECORDINGS_BUCKET = "RECORDINGS_BUCKET"
 TRANSCRIPTION_JOB_PREFIX = "TRANSCRIPTION_JOB_PREFIX"
 NOTIFICATION_SENDER = "NOTIFICATION_SENDER"
 APP_BASE_URL = "APP_BASE_URL"
+STAFF_APP_ORIGIN = "STAFF_APP_ORIGIN"
 # Unset in a deployment: timers run faster for the tests and demos
 LEADLINE_TIME_SCALE = "LEADLINE_TIME_SCALE"
 
@@ -131,3 +132,9 @@ def notification_sender() -> str:
 def app_base_url() -> str:
     """APP_BASE_URL: the base of links in notifications for a company that has not set its own."""
     return env(APP_BASE_URL, "")
+
+
+def staff_app_origin() -> str:
+    """STAFF_APP_ORIGIN: the staff app's origin (scheme, host, port), the one browser origin the staff API answers;
+    empty where no staff app is hosted (no browser origin is answered)."""
+    return env(STAFF_APP_ORIGIN, "")

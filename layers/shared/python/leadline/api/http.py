@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -81,14 +81,21 @@ def _field(loc: Iterable[Any]) -> str:
 class Resolver(APIGatewayRestResolver):
     """An edge's resolver. `invalid_input_status`: what an InvalidInput is answered with on this edge (senders of
     webhooks expect a 400). `tenant_claim`: the staff claim naming the tenant; otherwise a route's `tenant_id` path
-    parameter does, for the access line and the logger's keys."""
+    parameter does, for the access line and the logger's keys. `cors_origin`: the one browser origin whose requests
+    get CORS headers (read per request; API Gateway answers the preflights)."""
 
     def __init__(
-        self, *, invalid_input_status: int, tenant_claim: str | None = None, enable_validation: bool = False
+        self,
+        *,
+        invalid_input_status: int,
+        tenant_claim: str | None = None,
+        enable_validation: bool = False,
+        cors_origin: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(enable_validation=enable_validation)
         self.invalid_input_status = invalid_input_status
         self.tenant_claim = tenant_claim
+        self.cors_origin = cors_origin
         if enable_validation:
             # Powertools reads form and multipart bodies too (and raises a bare ValueError, a 5xx, on a multipart
             # type without a boundary); every operation here takes JSON.
@@ -138,6 +145,7 @@ class Resolver(APIGatewayRestResolver):
         try:
             answer = super().resolve(event, context)
             status = answer["statusCode"]
+            self._allow_origin(event, answer)
             return answer
         finally:
             ms = round((time.perf_counter() - started) * 1000)
@@ -145,6 +153,16 @@ class Resolver(APIGatewayRestResolver):
             logger.info("request", extra={"method": method, "route": route_template, "status": int(status), "ms": ms})
             if tenant_id:
                 logger.remove_keys(["tenant_id"])
+
+    def _allow_origin(self, event: Mapping[str, Any], answer: dict[str, Any]) -> None:
+        origin = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "origin"), None)
+        if not origin or self.cors_origin is None or origin != (allowed := self.cors_origin()):
+            return
+        cors = {"Access-Control-Allow-Origin": allowed, "Vary": "Origin"}
+        if "multiValueHeaders" in answer:
+            answer["multiValueHeaders"].update({name: [value] for name, value in cors.items()})
+        else:
+            answer.setdefault("headers", {}).update(cors)
 
     def _tenant_of(self, event: Mapping[str, Any], route: Route | None, path: str) -> str | None:
         if self.tenant_claim:

@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from leadline import config
 from leadline.api import http
 from leadline.api.staff import auth, contract
 from leadline.api.staff.routes import (
@@ -26,7 +27,10 @@ from leadline.api.staff.routes import (
 )
 
 app = http.Resolver(
-    invalid_input_status=HTTPStatus.UNPROCESSABLE_ENTITY, tenant_claim=auth.TENANT_CLAIM, enable_validation=True
+    invalid_input_status=HTTPStatus.UNPROCESSABLE_ENTITY,
+    tenant_claim=auth.TENANT_CLAIM,
+    enable_validation=True,
+    cors_origin=config.staff_app_origin,
 )
 contract.describe(app)
 for router in (
