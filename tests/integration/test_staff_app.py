@@ -9,20 +9,27 @@ from __future__ import annotations
 import email
 import re
 import time
-import uuid
 from email import policy
 from types import SimpleNamespace
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.integration.test_second_chance_leads import PROSPECT, _call
 from tests.support.api import Api
-from tests.support.staff_app import browser, screenshot, serious_violations  # noqa: F401 - browser: a fixture
+from tests.support.staff_app import (  # noqa: F401 - browser: a fixture
+    NO_PHONE_PROGRAM,
+    TIMEOUT_MS,
+    as_shown,
+    browser,
+    check_accessible,
+    new_caller,
+    screenshot,
+    sign_in,
+)
 from tests.support.webhooks import Vendors
 
-TIMEOUT_MS = 20_000
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
@@ -38,24 +45,6 @@ def shop(runtime, demo):
     )
 
 
-# A tel: link hands the number to the computer's phone program. This machine has none, and headless Chromium's
-# prompt for one swallows every later click in the tab (microsoft/playwright#11014): the page keeps the hand-off
-# from happening, after the app's own click handler has run (a listener on window runs last).
-NO_PHONE_PROGRAM = """
-window.addEventListener("click", (event) => {
-  if (event.target.closest && event.target.closest('a[href^="tel:"]')) event.preventDefault();
-});
-"""
-
-
-def _caller() -> str:
-    return f"+1737555{uuid.uuid4().int % 10_000:04d}"
-
-
-def _as_shown(phone: str) -> str:
-    return f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
-
-
 def _scl_of(api: Api, phone: str, timeout: float = 30.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -68,21 +57,10 @@ def _scl_of(api: Api, phone: str, timeout: float = 30.0) -> dict:
     raise AssertionError(f"no Second Chance Lead for {phone} within {timeout:.0f} s")
 
 
-def sign_in(page: Page, app_url: str, name: str, path: str = "/") -> None:
-    page.goto(app_url + path)
-    expect(page.get_by_role("heading", name="Sign in to Leadline")).to_be_visible(timeout=TIMEOUT_MS)
-    page.get_by_role("button", name=re.compile(f"Sign in as {name}")).click()
-
-
-def _check_accessible(page: Page, screen: str) -> None:
-    found = serious_violations(page)
-    assert not found, f"{screen}: " + "; ".join(found)
-
-
 def test_a_csr_works_a_second_chance_lead_from_open_to_done(runtime, shop, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.add_init_script(NO_PHONE_PROGRAM)
-    phone = _caller()
+    phone = new_caller()
     sign_in(page, runtime.app_url, "Dana Lee")
     expect(page.get_by_role("heading", name="Second Chance Leads")).to_be_visible(timeout=TIMEOUT_MS)
     assert "token" not in page.url
@@ -90,19 +68,19 @@ def test_a_csr_works_a_second_chance_lead_from_open_to_done(runtime, shop, brows
     _call(SimpleNamespace(vendors=shop.vendors), transcript=PROSPECT, caller=phone)
     scl = _scl_of(shop.lead, phone)
     page.reload()
-    row_link = page.get_by_role("link", name=_as_shown(phone))
+    row_link = page.get_by_role("link", name=as_shown(phone))
     expect(row_link).to_be_visible(timeout=TIMEOUT_MS)
     screenshot(page, "second-chance-leads-open")
-    _check_accessible(page, "the queue")
+    check_accessible(page, "the queue")
 
     row_link.click()
-    expect(page.get_by_role("heading", name=f"Second Chance Lead: {_as_shown(phone)}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Second Chance Lead: {as_shown(phone)}")).to_be_visible()
     assert page.url.endswith(f"/second-chance-leads/{scl['scl_id']}")
     expect(page.get_by_text("my AC stopped cooling last night", exact=False)).to_be_visible()
     assert page.locator("audio").get_attribute("src").startswith("https://api.twilio.com/")
     expect(page.get_by_test_id("scl-status")).to_have_text("New")
     screenshot(page, "second-chance-lead")
-    _check_accessible(page, "a Second Chance Lead")
+    check_accessible(page, "a Second Chance Lead")
 
     call_back = page.get_by_role("link", name=re.compile("Call customer back"))
     assert call_back.get_attribute("href") == f"tel:{phone}"
@@ -123,7 +101,7 @@ def test_a_csr_works_a_second_chance_lead_from_open_to_done(runtime, shop, brows
     assert booked.status_code == 201, booked.text
     page.get_by_role("link", name="Back to Second Chance Leads").click()
     page.get_by_role("link", name=re.compile("^Done")).click()
-    row = page.get_by_role("row").filter(has_text=_as_shown(phone))
+    row = page.get_by_role("row").filter(has_text=as_shown(phone))
     expect(row).to_contain_text("Job booked by SCL", timeout=TIMEOUT_MS)
     screenshot(page, "second-chance-leads-done")
 
@@ -134,7 +112,7 @@ def test_a_csr_without_the_permission_sees_the_no_access_screen(runtime, browser
     expect(page.get_by_role("heading", name="You don't have access to this")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_text("View Second Chance Leads")).to_be_visible()
     screenshot(page, "no-access")
-    _check_accessible(page, "no access")
+    check_accessible(page, "no access")
 
 
 def _emails_to(address: str) -> list[email.message.EmailMessage]:
@@ -149,7 +127,7 @@ def _emails_to(address: str) -> list[email.message.EmailMessage]:
 
 
 def test_the_link_in_the_scl_email_opens_that_scl(runtime, demo, shop, browser):  # noqa: F811
-    phone = _caller()
+    phone = new_caller()
     _call(SimpleNamespace(vendors=shop.vendors), transcript=PROSPECT, caller=phone)
     scl = _scl_of(shop.lead, phone)
     link = f"{runtime.app_url}/second-chance-leads/{scl['scl_id']}"
@@ -163,9 +141,7 @@ def test_the_link_in_the_scl_email_opens_that_scl(runtime, demo, shop, browser):
     page = browser.new_page()
     page.goto(link)  # signed out: sign in first, then back to the SCL
     page.get_by_role("button", name=re.compile("Sign in as Dana Lee")).click()
-    expect(page.get_by_role("heading", name=f"Second Chance Lead: {_as_shown(phone)}")).to_be_visible(
-        timeout=TIMEOUT_MS
-    )
+    expect(page.get_by_role("heading", name=f"Second Chance Lead: {as_shown(phone)}")).to_be_visible(timeout=TIMEOUT_MS)
     assert page.url == link
 
 
