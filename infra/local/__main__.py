@@ -31,7 +31,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"Leadline is running at {runtime.api_url}  (Swagger UI: {runtime.api_url}/swagger)", flush=True)
     print(f"Demo tenant, tokens and numbers: {runtime.state_dir / 'demo.json'}", flush=True)
     print(f"Staff app: {runtime.app_url}  (sign in as one of the demo company's employees)", flush=True)
-    print(f"Reports page: {runtime.api_url}/app/reports#token={runtime.demo['admin_token']}", flush=True)
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())

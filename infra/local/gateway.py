@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from infra.local import tokens
@@ -107,7 +106,6 @@ class Functions:
 
 # The methods API Gateway routes (`ANY` is these); another reaches no route, and is answered as an unknown route is.
 API_GATEWAY_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
-PAGES = {"/app/reports": Path(__file__).parent / "pages" / "reports.html"}
 
 
 # API Gateway's CORS preflight for the staff app (a mock integration: no token, no function), as the stack declares it
@@ -140,8 +138,6 @@ class Gateway:
     ) -> tuple[int, dict, bytes]:
         split = urlsplit(raw_path)
         path = unquote(split.path) or "/"
-        if method == "GET" and path in PAGES:  # the local runtime's own pages, built on the staff API
-            return 200, {"Content-Type": "text/html; charset=utf-8"}, PAGES[path].read_bytes()
         found = self.match(method, path) if method in API_GATEWAY_METHODS else None
         if found is None:
             return _json(403 if method != "OPTIONS" else 404, {"message": "Missing Authentication Token"})

@@ -160,3 +160,55 @@ def test_the_staff_api_answers_the_apps_origin_only(runtime, demo):
     assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
     refused = requests.get(f"{runtime.api_url}/v1/me", headers={"Origin": runtime.app_url}, timeout=10)
     assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == runtime.app_url
+
+
+def test_a_csr_finds_todays_call_and_classifies_it(runtime, shop, browser):  # noqa: F811
+    phone = new_caller()
+    sid = _call(SimpleNamespace(vendors=shop.vendors), transcript=PROSPECT, caller=phone, dated=True)
+    page = browser.new_page()
+    sign_in(page, runtime.app_url, "Carlos Ruiz", "/calls")
+    expect(page.get_by_role("heading", name="Calls")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("navigation", name="Main")).not_to_contain_text("Second Chance Leads")  # not his
+    row = page.get_by_role("row").filter(has_text=as_shown(phone))
+    expect(row).to_contain_text("Not classified", timeout=TIMEOUT_MS)
+    screenshot(page, "calls")
+    check_accessible(page, "the calls")
+
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=f"Call from {as_shown(phone)}")).to_be_visible(timeout=TIMEOUT_MS)
+    assert page.url.endswith(f"/calls/{sid}")
+    page.get_by_label("Call reason").select_option(label="Estimate request")
+    page.get_by_label("Notes").fill("Wants a quote for a new AC; call back after 5")
+    page.get_by_role("button", name="Save classification").click()
+    expect(page.get_by_text("Saved.")).to_be_visible(timeout=TIMEOUT_MS)
+    screenshot(page, "call")
+    check_accessible(page, "a call")
+    page.get_by_role("link", name="Back to calls").click()
+    expect(page.get_by_role("row").filter(has_text=as_shown(phone))).to_contain_text("Estimate request")
+
+
+def test_a_manager_reads_the_reports_and_downloads_a_csv(runtime, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, runtime.app_url, "Olivia Owens", "/reports")
+    expect(page.get_by_role("heading", name="Reports")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("list", name="Headline figures")).to_contain_text("Calls", timeout=TIMEOUT_MS)
+    funnels = page.locator(".funnel")
+    expect(funnels).to_have_count(3)
+    expect(page.get_by_role("figure").filter(has_text="Second Chance Leads")).to_contain_text(
+        "Saved (job booked by SCL)"
+    )
+    expect(page.get_by_role("table", name="Campaign summary")).to_contain_text("Unknown (no campaign matched)")
+    screenshot(page, "reports")
+    check_accessible(page, "the reports")
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="Campaign summary").click()
+    csv = downloaded.value.path().read_text()
+    assert csv.splitlines()[0].lower().startswith("campaign"), csv[:200]
+    assert "token" not in page.url
+
+
+def test_a_csr_without_view_reports_sees_no_access_at_the_reports(runtime, browser):  # noqa: F811
+    page = browser.new_page()
+    sign_in(page, runtime.app_url, "Carlos Ruiz", "/reports")
+    expect(page.get_by_role("heading", name="You don't have access to this")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("Read reports")).to_be_visible()

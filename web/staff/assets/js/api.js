@@ -17,12 +17,12 @@ export class ApiError extends Error {
 const UNREACHABLE = "Leadline could not be reached. Check your connection and try again.";
 
 export function createApi(baseUrl, session) {
-  async function request(method, path, { query, body } = {}) {
+  async function request(method, path, { query, body, accept = "application/json" } = {}) {
     const url = new URL(baseUrl.replace(/\/$/, "") + path);
     for (const [name, value] of Object.entries(query || {})) {
       if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
     }
-    const headers = { Accept: "application/json", Authorization: `Bearer ${session.token()}` };
+    const headers = { Accept: accept, Authorization: `Bearer ${session.token()}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
@@ -35,6 +35,7 @@ export function createApi(baseUrl, session) {
       throw new ApiError(401, "Your session has ended. Sign in again to go on.");
     }
     const text = await response.text();
+    if (response.ok && accept !== "application/json") return text;
     let payload = null;
     try {
       payload = text ? JSON.parse(text) : null;
@@ -57,6 +58,7 @@ export function createApi(baseUrl, session) {
 
   return {
     get: (path, query) => request("GET", path, { query }),
+    text: (path, query) => request("GET", path, { query, accept: "text/csv" }),
     post: (path, body) => request("POST", path, { body: body ?? {} }),
     put: (path, body) => request("PUT", path, { body }),
     patch: (path, body) => request("PATCH", path, { body }),

@@ -5,8 +5,10 @@ import { createSession } from "./auth.js";
 import { h, replace } from "./dom.js";
 import { setTimeZone } from "./format.js";
 import { focusHeading, loading, problem } from "./ui.js";
-import * as signIn from "./views/sign_in.js";
+import * as calls from "./views/calls.js";
+import * as reports from "./views/reports.js";
 import * as secondChanceLeads from "./views/second_chance_leads.js";
+import * as signIn from "./views/sign_in.js";
 
 const main = document.getElementById("main");
 const topBar = document.getElementById("top-bar");
@@ -14,10 +16,22 @@ const topBar = document.getElementById("top-bar");
 const SCREENS = [
   { path: /^\/second-chance-leads\/?$/, view: secondChanceLeads.queue, nav: "scl" },
   { path: /^\/second-chance-leads\/([^/]+)$/, view: secondChanceLeads.detail, nav: "scl" },
+  { path: /^\/calls\/?$/, view: calls.list, nav: "calls" },
+  { path: /^\/calls\/([^/]+)$/, view: calls.detail, nav: "calls" },
+  { path: /^\/reports\/?$/, view: reports.show, nav: "reports" },
 ];
-const NAV = [{ id: "scl", label: "Second Chance Leads", href: "/second-chance-leads" }];
+// The top bar's areas; one with a permission is shown only to those who hold it (its screens say "no access").
+const NAV = [
+  { id: "scl", label: "Second Chance Leads", href: "/second-chance-leads", permission: "view_second_chance_leads" },
+  { id: "calls", label: "Calls", href: "/calls" },
+  { id: "reports", label: "Reports", href: "/reports", permission: "view_reports" },
+];
 
 let context = null;
+
+function allowedNav(me) {
+  return NAV.filter((item) => !item.permission || (me.permissions || []).includes(item.permission));
+}
 
 function navigate(path, { replace: replacing = false } = {}) {
   if (replacing) history.replaceState(null, "", path);
@@ -53,7 +67,7 @@ function drawTopBar(me, current) {
       h(
         "ul",
         {},
-        NAV.map((item) =>
+        allowedNav(me).map((item) =>
           h("li", {}, h("a", { href: item.href, "aria-current": item.id === current ? "page" : null }, item.label)),
         ),
       ),
@@ -100,15 +114,15 @@ async function render() {
     navigate(`/sign-in?next=${encodeURIComponent(path + location.search)}`, { replace: true });
     return;
   }
-  if (path === "/") {
-    navigate("/second-chance-leads", { replace: true });
-    return;
-  }
   try {
     context = await signedInContext(session);
   } catch (error) {
     if (error.status === 401) return; // the session sent the user to sign in
     replace(main, h("h1", {}, "Leadline"), problem(error, { retry: render }));
+    return;
+  }
+  if (path === "/") {
+    navigate(allowedNav(context.me)[0].href, { replace: true });
     return;
   }
   const screen = SCREENS.find((s) => s.path.test(path));
