@@ -212,3 +212,22 @@ def test_a_csr_without_view_reports_sees_no_access_at_the_reports(runtime, brows
     sign_in(page, runtime.app_url, "Carlos Ruiz", "/reports")
     expect(page.get_by_role("heading", name="You don't have access to this")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_text("Read reports")).to_be_visible()
+
+
+def test_an_admin_changes_the_scl_settings_and_checks_a_tracking_number(runtime, shop, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, runtime.app_url, "Olivia Owens", "/settings")
+    expect(page.get_by_role("heading", name="Settings", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("list").filter(has_text="Dana Lee")).to_contain_text("granted to them")
+    cold = page.get_by_label("Cold after", exact=False)
+    before = cold.input_value()
+    cold.fill("36")
+    page.get_by_role("button", name="Save Second Chance Leads settings").click()
+    expect(page.get_by_text("Saved.")).to_be_visible(timeout=TIMEOUT_MS)
+    assert shop.admin.get("/v1/settings/second-chance-leads").json()["cold_lead_threshold_hours"] == 36
+    page.get_by_role("button", name="Check (512) 555-0102").click()  # the demo company's direct-dial number
+    expect(page.get_by_role("cell").filter(has_text="Check")).not_to_have_count(0)
+    expect(page.locator(".problems, .ok").first).to_be_visible(timeout=TIMEOUT_MS)
+    screenshot(page, "settings")
+    check_accessible(page, "the settings")
+    shop.admin.put("/v1/settings/second-chance-leads", {"cold_lead_threshold_hours": int(before)})

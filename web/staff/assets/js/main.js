@@ -8,6 +8,7 @@ import { focusHeading, loading, problem } from "./ui.js";
 import * as calls from "./views/calls.js";
 import * as reports from "./views/reports.js";
 import * as secondChanceLeads from "./views/second_chance_leads.js";
+import * as settings from "./views/settings.js";
 import * as signIn from "./views/sign_in.js";
 
 const main = document.getElementById("main");
@@ -19,12 +20,14 @@ const SCREENS = [
   { path: /^\/calls\/?$/, view: calls.list, nav: "calls" },
   { path: /^\/calls\/([^/]+)$/, view: calls.detail, nav: "calls" },
   { path: /^\/reports\/?$/, view: reports.show, nav: "reports" },
+  { path: /^\/settings\/?$/, view: settings.show, nav: "settings" },
 ];
 // The top bar's areas; one with a permission is shown only to those who hold it (its screens say "no access").
 const NAV = [
   { id: "scl", label: "Second Chance Leads", href: "/second-chance-leads", permission: "view_second_chance_leads" },
   { id: "calls", label: "Calls", href: "/calls" },
   { id: "reports", label: "Reports", href: "/reports", permission: "view_reports" },
+  { id: "settings", label: "Settings", href: "/settings", permission: "manage_settings" },
 ];
 
 let context = null;
