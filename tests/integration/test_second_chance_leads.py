@@ -244,6 +244,21 @@ def test_call_back_then_manual_statuses_then_done(tenant, scl_id):
     assert [i["scl_id"] for i in done["items"]] == [scl_id]
 
 
+def test_the_tabs_counts_follow_the_scl_from_open_to_cold_to_done(tenant, other_tenant, scl_id):
+    api = _reviewer(tenant)
+    assert api.get("/v1/second-chance-leads/counts").json() == {"open": 1, "cold": 0, "done": 0}
+    assert other_tenant.admin.get("/v1/second-chance-leads/counts").json() == {"open": 0, "cold": 0, "done": 0}
+    # older than the cold-lead threshold (two hours against one), it counts in Cold
+    api.put("/v1/settings/second-chance-leads", {"cold_lead_threshold_hours": 1})
+    scl = scl_records.get(tenant.tenant_id, scl_id)
+    scl.created_at = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    scl_records.index(scl, is_open=True)
+    scl.save()
+    assert api.get("/v1/second-chance-leads/counts").json() == {"open": 0, "cold": 1, "done": 0}
+    api.post(f"/v1/second-chance-leads/{scl_id}/dismiss", {"reason": "not_a_lead"})
+    assert api.get("/v1/second-chance-leads/counts").json() == {"open": 0, "cold": 0, "done": 1}
+
+
 @pytest.mark.parametrize(
     ("reason", "status"), [("not_a_lead", "reviewed_not_a_lead"), ("lead_not_following_up", "lead_not_following_up")]
 )
@@ -348,6 +363,7 @@ def test_settings_and_who_has_access(tenant):
 def test_every_scl_path_needs_view_second_chance_leads(tenant, scl_id):
     paths = [
         ("GET", "/v1/second-chance-leads", None),
+        ("GET", "/v1/second-chance-leads/counts", None),
         ("GET", f"/v1/second-chance-leads/{scl_id}", None),
         ("POST", f"/v1/second-chance-leads/{scl_id}/callback", None),
         ("POST", f"/v1/second-chance-leads/{scl_id}/dismiss", {"reason": "not_a_lead"}),

@@ -70,6 +70,9 @@ def test_a_csr_works_a_second_chance_lead_from_open_to_done(runtime, shop, brows
     page.reload()
     row_link = page.get_by_role("link", name=as_shown(phone))
     expect(row_link).to_be_visible(timeout=TIMEOUT_MS)
+    counts = {t: shop.lead.get("/v1/second-chance-leads/counts").json()[t.lower()] for t in ("Open", "Cold", "Done")}
+    for tab, count in counts.items():
+        expect(page.get_by_role("link", name=f"{tab} ({count})")).to_be_visible()
     screenshot(page, "second-chance-leads-open")
     check_accessible(page, "the queue")
 

@@ -261,6 +261,12 @@ def query_index(
     return _page(result, index._model, min(max(limit, 1), MAX_PAGE), filtered=filter_condition is not None)
 
 
+def count_index(index: Any, index_pk: str, range_condition: Condition | None) -> int:
+    """How many items one index partition holds (within a sort-key range): a Query that returns only the count, one
+    request per megabyte of items read."""
+    return index.count(index_pk, range_condition)
+
+
 FILTERED_READS = 5
 
 

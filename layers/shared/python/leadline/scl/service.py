@@ -262,6 +262,16 @@ def list_queue(
     return {"items": [scl_view(s, tenant_settings) for s in page.items], "next_token": page.next_token}
 
 
+def tab_counts(tenant_id: str) -> dict[str, int]:
+    """How many SCLs each tab holds now: Open, Cold (open, older than the cold-lead threshold), Done."""
+    cutoff = _iso(datetime.now(UTC) - _cold_after(_settings(tenant_id)))
+    return {
+        st.OPEN: scls.count_queue(tenant_id, is_open=True, created_from=cutoff),
+        st.COLD: scls.count_queue(tenant_id, is_open=True, created_before=cutoff),
+        st.DONE: scls.count_queue(tenant_id, is_open=False),
+    }
+
+
 def get(tenant_id: str, scl_id: str) -> dict[str, Any]:
     return scl_view(scls.get_or_404(tenant_id, scl_id), _settings(tenant_id), full=True)
 

@@ -200,6 +200,7 @@ PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "updateCustomer": (Permission.BOOK_JOBS,),
     "addCustomerLocation": (Permission.BOOK_JOBS,),
     "listSecondChanceLeads": (Permission.VIEW_SECOND_CHANCE_LEADS,),
+    "countSecondChanceLeads": (Permission.VIEW_SECOND_CHANCE_LEADS,),
     "getSecondChanceLeadBanner": (Permission.VIEW_SECOND_CHANCE_LEADS,),
     "getSecondChanceLead": (Permission.VIEW_SECOND_CHANCE_LEADS,),
     "callBackSecondChanceLead": (Permission.VIEW_SECOND_CHANCE_LEADS,),

@@ -571,6 +571,14 @@ class SecondChanceLeadPage(Page[SecondChanceLeadSummary]):
     """A page of the queue, newest first."""
 
 
+class SecondChanceLeadCounts(ResponseModel):
+    """How many SCLs each tab of the queue holds."""
+
+    open: int = Field(description="New and Call Back Attempted, younger than the cold-lead threshold")
+    cold: int = Field(description="Open, and older than the cold-lead threshold")
+    done: int = Field(description="Every SCL that ended")
+
+
 class SecondChanceLeadBanner(ResponseModel):
     """The caller's open Second Chance Lead, if any."""
 

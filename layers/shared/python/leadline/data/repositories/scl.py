@@ -92,6 +92,17 @@ def queue_page(
     )
 
 
+def count_queue(
+    tenant_id: str, *, is_open: bool, created_from: str | None = None, created_before: str | None = None
+) -> int:
+    """How many SCLs are open (or done), created at or after `created_from`, before `created_before`."""
+    sort_key = SecondChanceLead.gsi1sk
+    key_range = sort_key >= created_from if created_from else (sort_key < created_before if created_before else None)
+    return store.count_index(
+        SecondChanceLead.by_parent, keys.scls_by_bucket(tenant_id, OPEN if is_open else DONE), key_range
+    )
+
+
 def of_caller(tenant_id: str, phone: str, *, since: str | None = None, limit: int) -> list[SecondChanceLead]:
     """The caller's newest SCLs (created at or after `since`, if given); one page."""
     key_range = SecondChanceLead.gsi3sk >= since if since else None

@@ -50,6 +50,18 @@ def list_queue(
 
 
 @router.get(
+    "/v1/second-chance-leads/counts",
+    operation_id="countSecondChanceLeads",
+    tags=["Second Chance Leads"],
+    responses=contract.returns(responses.SecondChanceLeadCounts),
+    summary="How many Second Chance Leads each tab holds",
+    description="Open, Cold and Done, as the queue's tabs count them now.",
+)
+def counts() -> dict:
+    return service.tab_counts(_reviewer().tenant_id)
+
+
+@router.get(
     "/v1/second-chance-leads/banner",
     operation_id="getSecondChanceLeadBanner",
     tags=["Second Chance Leads"],
