@@ -27,7 +27,15 @@ def signing_key(state_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def issue(key: str, *, tenant_id: str, employee_id: str, role_id: str, email: str = "") -> str:
+def issue(
+    key: str,
+    *,
+    tenant_id: str,
+    employee_id: str,
+    role_id: str,
+    email: str = "",
+    lifetime_seconds: int = LIFETIME_SECONDS,
+) -> str:
     now = int(time.time())
     claims = {
         "iss": ISSUER,
@@ -35,7 +43,7 @@ def issue(key: str, *, tenant_id: str, employee_id: str, role_id: str, email: st
         "sub": employee_id,
         "token_use": "id",
         "iat": now,
-        "exp": now + LIFETIME_SECONDS,
+        "exp": now + lifetime_seconds,
         "email": email,
         "custom:tenant_id": tenant_id,
         "custom:employee_id": employee_id,

@@ -16,6 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from infra.local import tokens
 from tests.integration.test_second_chance_leads import PROSPECT, _call
 from tests.support.api import Api
 from tests.support.staff_app import (  # noqa: F401 - browser: a fixture
@@ -234,3 +235,43 @@ def test_an_admin_changes_the_scl_settings_and_checks_a_tracking_number(runtime,
     screenshot(page, "settings")
     check_accessible(page, "the settings")
     shop.admin.put("/v1/settings/second-chance-leads", {"cold_lead_threshold_hours": int(before)})
+
+
+def test_signing_out_and_an_expired_session_send_the_user_back_to_sign_in(runtime, demo, browser):  # noqa: F811
+    page = browser.new_page()
+    sign_in(page, runtime.app_url, "Dana Lee", "/second-chance-leads")
+    expect(page.get_by_role("heading", name="Second Chance Leads")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="You are signed out")).to_be_visible(timeout=TIMEOUT_MS)
+    page.goto(runtime.app_url + "/second-chance-leads")
+    expect(page.get_by_role("heading", name="Sign in to Leadline")).to_be_visible(timeout=TIMEOUT_MS)
+
+    sign_in(page, runtime.app_url, "Dana Lee", "/second-chance-leads")
+    expect(page.get_by_role("heading", name="Second Chance Leads")).to_be_visible(timeout=TIMEOUT_MS)
+    expired = tokens.issue(
+        runtime.signing_key,
+        tenant_id=demo["tenant_id"],
+        employee_id=demo["employees"]["csr_lead"]["employee_id"],
+        role_id="csr",
+        lifetime_seconds=-60,
+    )
+    page.evaluate("token => sessionStorage.setItem('leadline.token', token)", expired)
+    page.goto(runtime.app_url + "/calls")
+    expect(page.get_by_text("Your session has ended. Sign in again to go on.")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name=re.compile("Sign in as Dana Lee")).click()
+    expect(page.get_by_role("heading", name="Calls")).to_be_visible(timeout=TIMEOUT_MS)  # back where they were
+
+
+def test_the_queue_and_a_lead_fit_a_phone(runtime, shop, browser):  # noqa: F811
+    phone = new_caller()
+    _call(SimpleNamespace(vendors=shop.vendors), transcript=PROSPECT, caller=phone)
+    _scl_of(shop.lead, phone)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    sign_in(page, runtime.app_url, "Dana Lee", "/second-chance-leads")
+    expect(page.get_by_role("link", name=as_shown(phone))).to_be_visible(timeout=TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the queue scrolls sideways on a phone"
+    screenshot(page, "phone-queue")
+    page.get_by_role("link", name=as_shown(phone)).click()
+    expect(page.get_by_role("heading", name=f"Second Chance Lead: {as_shown(phone)}")).to_be_visible(timeout=TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "a lead's page scrolls sideways on a phone"
+    screenshot(page, "phone-lead")

@@ -31,8 +31,13 @@ export function createSession(config, navigate) {
 
   function token() {
     const value = sessionStorage.getItem(TOKEN);
-    const claims = value && claimsOf(value);
-    if (!claims || (claims.exp && claims.exp * 1000 <= Date.now())) return null;
+    if (!value) return null;
+    const claims = claimsOf(value);
+    if (!claims || (claims.exp && claims.exp * 1000 <= Date.now())) {
+      sessionStorage.removeItem(TOKEN);
+      sessionStorage.setItem(NOTICE, "Your session has ended. Sign in again to go on.");
+      return null;
+    }
     return value;
   }
 
