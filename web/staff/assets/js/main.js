@@ -2,6 +2,7 @@
 // notifications link to ({app}/second-chance-leads/<id>, {app}/bookings/<id>).
 import { createApi } from "./api.js";
 import { createSession } from "./auth.js";
+import { bell } from "./bell.js";
 import { h, replace } from "./dom.js";
 import { setTimeZone } from "./format.js";
 import { focusHeading, loading, problem } from "./ui.js";
@@ -10,6 +11,8 @@ import * as reports from "./views/reports.js";
 import * as secondChanceLeads from "./views/second_chance_leads.js";
 import * as settings from "./views/settings.js";
 import * as signIn from "./views/sign_in.js";
+import * as bookings from "./views/bookings.js";
+import * as notifications from "./views/notifications.js";
 
 const main = document.getElementById("main");
 const topBar = document.getElementById("top-bar");
@@ -19,12 +22,17 @@ const SCREENS = [
   { path: /^\/second-chance-leads\/([^/]+)$/, view: secondChanceLeads.detail, nav: "scl" },
   { path: /^\/calls\/?$/, view: calls.list, nav: "calls" },
   { path: /^\/calls\/([^/]+)$/, view: calls.detail, nav: "calls" },
+  { path: /^\/bookings\/?$/, view: bookings.inbox, nav: "bookings" },
+  { path: /^\/bookings\/([^/]+)$/, view: bookings.detail, nav: "bookings" },
+  { path: /^\/notifications\/?$/, view: notifications.list, nav: "notifications" },
+  { path: /^\/me\/notifications\/?$/, view: notifications.preferences, nav: "notifications" },
   { path: /^\/reports\/?$/, view: reports.show, nav: "reports" },
   { path: /^\/settings\/?$/, view: settings.show, nav: "settings" },
 ];
 // The top bar's areas; one with a permission is shown only to those who hold it (its screens say "no access").
 const NAV = [
   { id: "scl", label: "Second Chance Leads", href: "/second-chance-leads", permission: "view_second_chance_leads" },
+  { id: "bookings", label: "Bookings", href: "/bookings", permission: "manage_leads" },
   { id: "calls", label: "Calls", href: "/calls" },
   { id: "reports", label: "Reports", href: "/reports", permission: "view_reports" },
   { id: "settings", label: "Settings", href: "/settings", permission: "manage_settings" },
@@ -78,6 +86,7 @@ function drawTopBar(me, current) {
     h(
       "div",
       { class: "who" },
+      bell(context, current === "notifications"),
       h("span", { class: "who-name" }, me.name),
       h("button", { type: "button", class: "link-button", onClick: () => context.session.signOut() }, "Sign out"),
     ),
@@ -125,7 +134,7 @@ async function render() {
     return;
   }
   if (path === "/") {
-    navigate(allowedNav(context.me)[0].href, { replace: true });
+    navigate(allowedNav(context.me)[0].href, { replace: true }); // Calls is everyone's
     return;
   }
   const screen = SCREENS.find((s) => s.path.test(path));

@@ -41,3 +41,16 @@ export function focusHeading(container) {
     heading.focus({ preventScroll: true });
   }
 }
+
+// An API error told with a form's own words for its fields: "job_type_id is required" -> "Job type is required".
+export function inWords(error, labels) {
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const say = (text) =>
+    Object.entries(labels).reduce((said, [field, label]) => said.replace(new RegExp(`\\b${escape(field)}\\b`, "g"), label), text || "");
+  const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+  const message = capital(say(error.message));
+  const errors = error.errors || [];
+  const details = errors.map((e) => capital(e.field ? `${labels[e.field] || e.field}: ${say(e.message)}` : say(e.message)));
+  const repeated = errors.length === 1 && message.toLowerCase().includes(say(errors[0].message).toLowerCase());
+  return { status: error.status, message, details: repeated ? [] : details };
+}
