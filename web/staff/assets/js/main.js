@@ -13,6 +13,9 @@ import * as settings from "./views/settings.js";
 import * as signIn from "./views/sign_in.js";
 import * as bookings from "./views/bookings.js";
 import * as notifications from "./views/notifications.js";
+import * as leads from "./views/leads.js";
+import * as bookJob from "./views/book_job.js";
+import * as job from "./views/job.js";
 
 const main = document.getElementById("main");
 const topBar = document.getElementById("top-bar");
@@ -20,6 +23,11 @@ const topBar = document.getElementById("top-bar");
 const SCREENS = [
   { path: /^\/second-chance-leads\/?$/, view: secondChanceLeads.queue, nav: "scl" },
   { path: /^\/second-chance-leads\/([^/]+)$/, view: secondChanceLeads.detail, nav: "scl" },
+  { path: /^\/leads\/?$/, view: leads.list, nav: "leads" },
+  { path: /^\/leads\/new$/, view: leads.create, nav: "leads" },
+  { path: /^\/leads\/([^/]+)$/, view: leads.detail, nav: "leads" },
+  { path: /^\/book\/?$/, view: bookJob.book, nav: "book" },
+  { path: /^\/jobs\/([^/]+)$/, view: job.detail, nav: "book" },
   { path: /^\/calls\/?$/, view: calls.list, nav: "calls" },
   { path: /^\/calls\/([^/]+)$/, view: calls.detail, nav: "calls" },
   { path: /^\/bookings\/?$/, view: bookings.inbox, nav: "bookings" },
@@ -33,6 +41,8 @@ const SCREENS = [
 const NAV = [
   { id: "scl", label: "Second Chance Leads", href: "/second-chance-leads", permission: "view_second_chance_leads" },
   { id: "bookings", label: "Bookings", href: "/bookings", permission: "manage_leads" },
+  { id: "leads", label: "Leads", href: "/leads" },
+  { id: "book", label: "Book a job", href: "/book", permission: "book_jobs" },
   { id: "calls", label: "Calls", href: "/calls" },
   { id: "reports", label: "Reports", href: "/reports", permission: "view_reports" },
   { id: "settings", label: "Settings", href: "/settings", permission: "manage_settings" },

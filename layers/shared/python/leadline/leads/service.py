@@ -184,11 +184,12 @@ def list_leads(
     business_unit_id: str | None,
     created_from: str | None,
     created_to: str | None,
+    phone: str | None = None,
     limit: int,
     next_token: str | None,
 ) -> dict[str, Any]:
-    """Newest first. The status (or all) picks the listing, the days narrow it; source, campaign and business unit
-    filter what the page reads."""
+    """Newest first. A customer phone, else the status (or all), picks the listing, the days narrow it; source,
+    campaign and business unit filter what the page reads."""
     page = lead_records.list_by_status(
         tenant_id,
         status,
@@ -197,6 +198,7 @@ def list_leads(
         source=source,
         campaign_id=campaign_id,
         business_unit_id=business_unit_id,
+        phone=phone,
         limit=limit,
         next_token=next_token,
     )
@@ -255,12 +257,22 @@ def _refuse_unless_open(lead: Lead, action: str) -> None:
 
 
 def convert(tenant_id: str, lead_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]:
-    """The booked job and the converted lead, in one transaction: the job carries the lead's campaign."""
+    """The booked job and the converted lead, in one transaction: the job carries the lead's campaign and customer.
+    A lead without a customer (captured from a call) takes the one named, if any."""
     check_references(tenant_id, data)
+    data = dict(data)
+    customer_id = data.pop("customer_id", None)
     holder: dict[str, Job] = {}
 
     def apply(lead: Lead):
         _refuse_unless_open(lead, "converted")
+        if customer_id and lead.customer_id and customer_id != lead.customer_id:
+            raise InvalidInput(
+                f"lead {lead.lead_id} is for customer {lead.customer_id}: its job is for that customer too; "
+                "leave customer_id out",
+                field="customer_id",
+            )
+        lead.customer_id = lead.customer_id or customer_id
         job = jobs.new_job(
             tenant_id,
             origin="lead",

@@ -314,7 +314,11 @@ class JobDetails(Body):
 
 
 class ConvertIn(JobDetails):
-    pass
+    customer_id: Ident | None = Field(
+        default=None,
+        description="For a lead without a customer (one captured from a call): the customer the job, and the lead, "
+        "are for. A lead that has a customer keeps it: naming another is refused.",
+    )
 
 
 class JobIn(JobDetails):

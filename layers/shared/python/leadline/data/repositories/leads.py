@@ -52,12 +52,15 @@ def list_by_status(
     source: str | None = None,
     campaign_id: str | None = None,
     business_unit_id: str | None = None,
+    phone: str | None = None,
     limit: int,
     next_token: str | None,
 ) -> Page:
-    """Newest first, of one status or (None) all. The days narrow the index's key; source, campaign and business
-    unit filter what the page reads."""
-    if status:
+    """Newest first, of one customer phone, else of one status or (None) all. The days narrow the index's key;
+    source, campaign and business unit (and the status, with a phone) filter what the page reads."""
+    if phone:
+        index_, index_pk, sort_key = Lead.by_person, keys.leads_by_caller(tenant_id, phone), Lead.gsi3sk
+    elif status:
         index_, index_pk, sort_key = Lead.by_time, keys.leads_by_status(tenant_id, status), Lead.gsi2sk
     else:
         index_, index_pk, sort_key = Lead.by_parent, keys.leads_by_time(tenant_id), Lead.gsi1sk
@@ -76,6 +79,7 @@ def list_by_status(
         next_token=next_token,
         newest_first=True,
         filter_condition=_all_of(
+            Lead.status == status if status and phone else None,
             Lead.source == source if source else None,
             Lead.campaign_id == campaign_id if campaign_id else None,
             Lead.business_unit_id == business_unit_id if business_unit_id else None,

@@ -21,12 +21,16 @@ from leadline.api.staff.schemas import (
 )
 from leadline.leads import jobs, service
 from leadline.permissions import Permission
+from leadline.phones import to_e164
 
 router = APIGatewayRouter()
 
 Status = Annotated[str | None, Query(pattern="^(open|converted|dismissed)$")]
 Source = Annotated[str | None, Query(pattern="^(" + "|".join(service.SOURCES) + ")$")]
 Id = Annotated[str | None, Query(max_length=64)]
+CallerPhone = Annotated[
+    str | None, Query(max_length=40, description="The customer's phone number (as people write it, or E.164)")
+]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Created on or after / up to (UTC)")]
 
 
@@ -57,7 +61,8 @@ def create_lead(body: LeadIn) -> dict:
     summary="List leads, newest first",
     description=(
         "By status (open, converted, dismissed; all when not given), created between two days (UTC), and "
-        "narrowed by source, campaign and business unit."
+        "narrowed by source, campaign and business unit; with `phone`, those of that customer phone only (e.g. "
+        "a caller's open leads, to offer to convert one before booking a job)."
     ),
 )
 def list_leads(
@@ -67,6 +72,7 @@ def list_leads(
     business_unit_id: Id = None,
     created_from: Day = None,
     created_to: Day = None,
+    phone: CallerPhone = None,
     limit: Limit = 50,
     next_token: NextToken = None,
 ) -> dict:
@@ -78,6 +84,7 @@ def list_leads(
         business_unit_id=business_unit_id,
         created_from=created_from,
         created_to=created_to,
+        phone=to_e164(phone, field="phone") if phone else None,
         limit=limit,
         next_token=next_token,
     )
@@ -137,8 +144,9 @@ def add_note(lead_id: str, body: NoteIn) -> dict:
     summary="Convert a lead into a booked job",
     description=(
         "ConvertLead: books the job (job type, business unit, appointment window, technician) and sets "
-        "the lead converted, in one step; the job carries the lead's campaign. An open lead only: "
-        "converting twice is refused. Answers the lead and the job."
+        "the lead converted, in one step; the job carries the lead's campaign and customer (a lead captured "
+        "from a call has none: name the customer). An open lead only: converting twice is refused. Answers the "
+        "lead and the job."
     ),
 )
 def convert_lead(lead_id: str, body: ConvertIn) -> dict:
