@@ -24,6 +24,7 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict:
             phone=detail.get("customer_phone"),
             booked_at=detail["occurred_at"],
             booked_by=detail.get("booked_by"),
+            other_phones=detail.get("customer_phones") or (),
         )
         return {"second_chance_leads_booked": changed}
     outcome = after_call_work.on_elapsed(

@@ -314,6 +314,21 @@ def test_a_job_booked_for_the_caller_after_the_scl_ends_it_as_booked_by_scl(tena
         tap.close()
 
 
+def test_a_job_for_a_customer_whose_second_number_called_ends_the_scl_too(tenant, scl_id):
+    bu = tenant.admin.post("/v1/business-units", {"name": "HVAC"}).json()["business_unit_id"]
+    jt = tenant.admin.post("/v1/job-types", {"name": "AC", "business_unit_ids": [bu]}).json()["job_type_id"]
+    phones = ["+15125550999", CALLER]  # the SCL's caller is the customer's second number
+    customer = tenant.admin.post("/v1/customers", {"name": "Two Phones", "phones": phones}).json()["customer_id"]
+    window = {"appointment_start": "2026-11-25T08:00:00Z", "appointment_end": "2026-11-25T10:00:00Z"}
+    booked = tenant.csr.post("/v1/jobs", {"customer_id": customer, "job_type_id": jt, "business_unit_id": bu, **window})
+    assert booked.status_code == 201 and booked.json()["job"]["customer_phone"] == phones[0]
+    path = f"/v1/second-chance-leads/{scl_id}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _reviewer(tenant).get(path).json()["status"] == "new":
+        time.sleep(0.2)
+    assert _reviewer(tenant).get(path).json()["status"] == "job_booked_by_scl"
+
+
 def test_a_job_booked_before_the_scl_existed_ends_it_as_booked_elsewhere(tenant, scl_id):
     from leadline.scl import service
 

@@ -8,6 +8,7 @@ event and its conversion count to those; the caller adds the record's own write,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from leadline.data import store
@@ -68,9 +69,10 @@ def new_job(tenant_id: str, **fields: Any) -> Job:
     return job_records.new(tenant_id, new_id("job"), **fields)
 
 
-def booking(job: Job) -> tuple[list[TxStep], DomainEvent]:
-    """The writes that create the job (once), count it and announce it."""
-    event = job_event(job)
+def booking(job: Job, *, customer_phones: Sequence[str] = ()) -> tuple[list[TxStep], DomainEvent]:
+    """The writes that create the job (once), count it and announce it (`customer_phones`: every number of the
+    customer it is for, so that an SCL of any of them ends as booked)."""
+    event = job_event(job, customer_phones)
     return [job_records.create_step(job), outbox.step(event), *projection.change(job)], event
 
 
@@ -108,7 +110,7 @@ def job_view(job: Job) -> dict[str, Any]:
     return {f: getattr(job, f) for f in fields}
 
 
-def job_event(job: Job) -> DomainEvent:
+def job_event(job: Job, customer_phones: Sequence[str] = ()) -> DomainEvent:
     return DomainEvent(
         "JobBooked",
         job.tenant_id,
@@ -119,6 +121,7 @@ def job_event(job: Job) -> DomainEvent:
             "call_id": job.call_id,
             "campaign_id": job.campaign_id,
             "customer_phone": job.customer_phone,
+            "customer_phones": [p for p in dict.fromkeys(customer_phones) if p != job.customer_phone],
             "booked_by": job.booked_by,
         },
     )

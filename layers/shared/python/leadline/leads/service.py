@@ -392,7 +392,7 @@ def book_job(tenant_id: str, data: dict[str, Any], *, by: str) -> dict[str, Any]
         customer_phone=(phones or [None])[0],
         **{**data, "campaign_id": campaign_id},
     )
-    steps, event = jobs.booking(job)
+    steps, event = jobs.booking(job, customer_phones=phones)
     store.transact(steps)
     outbox.publish_after_commit([event])
     return {"job": jobs.job_view(job), "open_leads_for_customer": open_leads_for_phones(tenant_id, phones)}

@@ -8,6 +8,7 @@ number's claim item, so concurrent evaluations of calls from one number make one
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -379,13 +380,19 @@ def banner(tenant_id: str, phone: str) -> dict[str, Any]:
 
 
 def on_job_booked(
-    tenant_id: str, *, job_id: str, phone: str | None, booked_at: str, booked_by: str | None = None
+    tenant_id: str,
+    *,
+    job_id: str,
+    phone: str | None,
+    booked_at: str,
+    booked_by: str | None = None,
+    other_phones: Iterable[str] = (),
 ) -> list[str]:
-    """The automatic statuses: each open SCL of the caller ends as booked by SCL, or booked elsewhere."""
-    if not phone:
-        return []
+    """The automatic statuses: each open SCL of the caller (of `phone`, and of the customer's `other_phones`) ends
+    as booked by SCL, or booked elsewhere."""
     changed = []
-    for scl in scls.of_caller(tenant_id, phone, limit=50):
+    phones = [p for p in dict.fromkeys([phone, *other_phones]) if p]
+    for scl in (found for number in phones for found in scls.of_caller(tenant_id, number, limit=50)):
         if scl.status not in st.OPEN_STATUSES:
             continue
         target = st.automatic_status(_moment(booked_at), _moment(scl.created_at))
