@@ -1,7 +1,8 @@
 """The staff app's hosting, declared once and rendered twice: its files (`web/staff`, served as they are: no build
-step), the paths that are the app's screens (every one answered with index.html), and the security headers every
-answer carries: CloudFront's response headers policy in AWS (infra/constructs/staff_app.py), the local app server
-on one machine (infra/local/app_server.py). Nothing here imports the CDK."""
+step), the paths that are the app's screens (every one answered with index.html), the security headers every
+answer carries, and the staff API's CORS for the app's origin: CloudFront, Cognito and API Gateway in AWS
+(infra/constructs/staff_app.py, auth.py, api.py), the local app server and gateway on one machine
+(infra/local/app_server.py, gateway.py). Nothing here imports the CDK."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from infra.topology import ROOT
 APP_DIR = ROOT / "web" / "staff"
 INDEX = "index.html"
 CONFIG_PATH = "/config.json"  # written at deploy (API URL, user pool, client); made by the local app server
+# Where Cognito's managed login sends the browser back (with the authorization code) and after sign-out: the
+# app's own paths (web/staff/assets/js/auth.js), registered as the app client's callback and logout URLs.
+SIGNED_IN_PATH = "/signed-in"
+SIGNED_OUT_PATH = "/signed-out"
+OAUTH_SCOPES = ("openid", "email", "profile")
+# Every file is revalidated on each load (no file name carries a version): a deploy is seen at once.
+CACHE_CONTROL = "no-cache"
 ASSETS_PREFIX = "/assets/"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -20,6 +28,12 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
 }
+
+
+def cognito_config(*, api_url: str, domain: str, client_id: str) -> dict:
+    """The app's /config.json in AWS: the staff API's URL (stage included, no trailing slash) and Cognito's managed
+    login (the user pool domain's https URL and the app's public client)."""
+    return {"api_url": api_url, "auth": {"kind": "cognito", "domain": domain, "client_id": client_id}}
 
 
 def content_security_policy(*, api_origin: str, sign_in_origin: str | None = None) -> str:
@@ -57,3 +71,21 @@ def security_headers(*, api_origin: str, sign_in_origin: str | None = None, http
     if https:
         headers["Strict-Transport-Security"] = f"max-age={STRICT_TRANSPORT_SECONDS}; includeSubDomains"
     return headers
+
+
+# The staff API's CORS preflight for the app's origin, answered before any token is checked and without a function:
+# API Gateway's mock OPTIONS method on each staff resource in AWS, the local gateway on one machine.
+PREFLIGHT_STATUS = 204
+PREFLIGHT_METHODS = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+PREFLIGHT_HEADERS = "Authorization,Content-Type"
+PREFLIGHT_MAX_AGE = "600"
+ALLOW_ORIGIN = "Access-Control-Allow-Origin"  # also on the gateway's own refusals (401, 403, 5xx)
+
+
+def preflight_headers(origin: str) -> dict[str, str]:
+    return {
+        ALLOW_ORIGIN: origin,
+        "Access-Control-Allow-Methods": PREFLIGHT_METHODS,
+        "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
+        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+    }

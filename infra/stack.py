@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, Stack, Token
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra import app_hosting
 from infra.capabilities import (
     ANALYSES_CALLS,
     PUBLISHES_EVENTS,
@@ -31,9 +32,11 @@ from infra.constructs.log_groups import LogGroups
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
 from infra.constructs.secrets import Secrets
+from infra.constructs.staff_app import StaffApp
 from infra.constructs.transcription import Transcription
 from infra.constructs.workflow import AfterCallWork
 from infra.topology import ROOT, SECRETS_PREFIX, TOPOLOGY, Topology
+from leadline import config
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 SHARED_LAYER_DIR = ROOT / "layers" / "shared"
@@ -64,7 +67,8 @@ class LeadlineStack(Stack):
         # `-c transcribeRecordings=false` turns Amazon Transcribe (and its recordings bucket) off; on by default.
         self.transcription = Transcription.from_context(self, "Transcription")
         # `-c notificationSender=<address or 'Name <address>'>` and `-c appBaseUrl=https://...`: the defaults of
-        # notification emails and links for companies that have not set their own; both optional.
+        # notification emails and links for companies that have not set their own; both optional (the links lead
+        # to the app this stack hosts unless appBaseUrl says otherwise).
         self.notifications = Notifications.from_context(self)
 
         self.monitoring = Monitoring(self, "Monitoring")
@@ -81,6 +85,18 @@ class LeadlineStack(Stack):
             monitoring=self.monitoring,
             log_groups=self.log_groups,
         )
+        # The API first (its origin is in the app's content security policy), then the app (its origin is in the
+        # staff API's environment and CORS, and in the links of notifications), then the functions and their routes.
+        self.api = Api(self, "Api", user_pool=self.auth.user_pool, log_groups=self.log_groups)
+        self.staff_app = StaffApp(
+            self,
+            "StaffApp",
+            api_origin=self.api.origin,
+            sign_in_origin=self.auth.sign_in_url,
+            log_groups=self.log_groups,
+        )
+        self.app_client = self.auth.add_app_client(app_origin=self.staff_app.origin)
+        self.notifications = self.notifications.linking_to(self.staff_app.url)
         self.layers = Layers(self, "Layers", shared_layer_dir=SHARED_LAYER_DIR)
         self.functions = Functions(
             self,
@@ -101,16 +117,17 @@ class LeadlineStack(Stack):
             functions=self.functions.functions,
             monitoring=self.monitoring,
         )
-        self.api = Api(
-            self,
-            "Api",
-            topology=topology,
-            functions=self.functions.functions,
-            user_pool=self.auth.user_pool,
-            log_groups=self.log_groups,
-        )
+        self.api.add_routes(topology, self.functions.functions, staff_app_origin=self.staff_app.origin)
         self.public_api_base_url = self._public_api_base_url()
         self.functions.set_public_api_base_url(self.public_api_base_url)
+        # The staff API's own URL, not `publicApiBaseUrl` (the senders' base, which may be another domain).
+        self.staff_app.deploy(
+            app_hosting.cognito_config(
+                api_url=self.api.public_base_url,
+                domain=self.auth.sign_in_url,
+                client_id=self.app_client.user_pool_client_id,
+            )
+        )
 
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the REST API (stage prod)")
         CfnOutput(
@@ -121,6 +138,19 @@ class LeadlineStack(Stack):
         )
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
+        CfnOutput(self, "StaffAppUrl", value=self.staff_app.url, description="The staff app (CloudFront)")
+        CfnOutput(
+            self,
+            "StaffSignInDomain",
+            value=self.auth.sign_in_url,
+            description="Cognito's managed login for the staff app (the user pool's domain)",
+        )
+        CfnOutput(
+            self,
+            "StaffAppClientId",
+            value=self.app_client.user_pool_client_id,
+            description="The staff app's public client of the user pool (authorization code with PKCE)",
+        )
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
@@ -146,8 +176,7 @@ class LeadlineStack(Stack):
             ANALYSES_CALLS: self.call_analysis.provision,
             TRANSCRIBES_RECORDINGS: self.transcription.provision,
             SENDS_NOTIFICATIONS: self.notifications.provision,
-            # this stack hosts no staff app yet: the staff API answers no browser origin
-            SERVES_THE_STAFF_APP: Provision(),
+            SERVES_THE_STAFF_APP: Provision(environment={config.STAFF_APP_ORIGIN: self.staff_app.origin}),
         }
 
     def _public_api_base_url(self) -> str:

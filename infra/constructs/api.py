@@ -1,7 +1,10 @@
-"""The REST API: one resource tree from the topology's routes, Lambda proxy integrations, WAF."""
+"""The REST API: one resource tree from the topology's routes, Lambda proxy integrations, WAF; and the staff API's
+CORS for the staff app's origin (a mock preflight on each staff resource, the origin on the gateway's own
+refusals), as `infra.app_hosting` declares it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from aws_cdk import Aws, Fn, Stack
@@ -13,6 +16,8 @@ from aws_cdk import aws_wafv2 as wafv2
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from infra import app_hosting
+from infra.capabilities import SERVES_THE_STAFF_APP
 from infra.constructs.log_groups import LogGroups
 from infra.constructs.scanners import policy_finding, skip_checkov
 from infra.topology import Topology
@@ -32,6 +37,13 @@ PUBLIC_ROUTE_REASON = (
     "vendor and partner webhooks on auth 'none' routes are authenticated in the handler by verifying "
     "the sender's signature (timestamped HMAC), which a Cognito authorizer cannot do."
 )
+PREFLIGHT_REASON = (
+    "CORS preflight of the staff app: browsers send it without the Authorization header, so it cannot be "
+    "authorized; a mock integration answers it (the app's origin, methods and headers) and reaches no function."
+)
+# API Gateway's own answers (an unauthorized token, throttling, an integration failure) that a browser may read only
+# with the app's origin on them.
+CORS_GATEWAY_RESPONSES = (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX)
 
 MANAGED_RULE_GROUPS = (
     # (priority, rule group, rules switched to COUNT)
@@ -49,11 +61,11 @@ class Api(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        topology: Topology,
-        functions: Mapping[str, lambda_.IFunction],
         user_pool: cognito.IUserPool,
         log_groups: LogGroups,
     ) -> None:
+        """The API, its stage and its WAF; its routes come with `add_routes`, once the functions exist (they may
+        need the API's URL first)."""
         super().__init__(scope, construct_id)
         self.access_logs = log_groups.log_group(self, "AccessLogs")
         self.rest_api = apigw.RestApi(
@@ -116,36 +128,58 @@ class Api(Construct):
         self._user_pool = user_pool
         self._integrations: dict[str, apigw.LambdaIntegration] = {}
         self.methods: dict[tuple[str, str], apigw.Method] = {}
+        self.preflights: dict[str, apigw.Method] = {}
+        self.gateway_responses: list[apigw.GatewayResponse] = []
+        self.web_acl = self._web_acl()
+
+    def add_routes(
+        self, topology: Topology, functions: Mapping[str, lambda_.IFunction], *, staff_app_origin: str
+    ) -> None:
+        """Every route of the topology; the preflight of each resource with a staff route of a function that
+        serves the staff app; the app's origin on the gateway's own 4xx and 5xx answers."""
         for method, path, auth, function_name in topology.routes():
             if function_name not in functions:
                 raise ValueError(f"route {method} {path} names unknown function {function_name}")
             self._add_route(method, path, auth, function_name, functions[function_name])
-        self.web_acl = self._web_acl()
+        staff_paths = sorted(
+            {
+                route.path
+                for spec in topology.functions
+                if spec.has(SERVES_THE_STAFF_APP)
+                for route in spec.routes
+                if route.auth == AUTH_STAFF
+            }
+        )
+        for path in staff_paths:
+            self._add_preflight(path, staff_app_origin)
+        for response_type in CORS_GATEWAY_RESPONSES:
+            self.gateway_responses.append(
+                self.rest_api.add_gateway_response(
+                    f"Cors{response_type.response_type}",
+                    type=response_type,
+                    response_headers={app_hosting.ALLOW_ORIGIN: _quoted(staff_app_origin)},
+                )
+            )
 
     @property
     def url(self) -> str:
         return self.rest_api.url
 
     @property
-    def public_base_url(self) -> str:
-        """`https://{restApiId}.execute-api.{region}.{urlSuffix}/prod`, no trailing slash.
+    def origin(self) -> str:
+        """`https://{restApiId}.execute-api.{region}.{urlSuffix}`: the API's own origin (what the staff app fetches).
 
-        Built from the API id and the stage name constant, not from `rest_api.url`: that one references
-        the Stage, and a function holding it in its environment would close the cycle
-        Stage -> Deployment -> Method -> Function -> Stage.
-        """
+        Built from the API id, not from `rest_api.url`: that one references the Stage, and a function holding it
+        in its environment would close the cycle Stage -> Deployment -> Method -> Function -> Stage."""
         return Fn.join(
-            "",
-            [
-                "https://",
-                self.rest_api.rest_api_id,
-                ".execute-api.",
-                Stack.of(self).region,
-                ".",
-                Aws.URL_SUFFIX,
-                f"/{STAGE_NAME}",
-            ],
+            "", ["https://", self.rest_api.rest_api_id, ".execute-api.", Stack.of(self).region, ".", Aws.URL_SUFFIX]
         )
+
+    @property
+    def public_base_url(self) -> str:
+        """`https://{restApiId}.execute-api.{region}.{urlSuffix}/prod`, no trailing slash (the API's `origin` and
+        its stage)."""
+        return Fn.join("", [self.origin, f"/{STAGE_NAME}"])
 
     def resource(self, path: str) -> apigw.IResource:
         """`/v1/{proxy+}` -> the resource; path segments are created once and shared."""
@@ -202,6 +236,36 @@ class Api(Construct):
             raise ValueError(f"route {method} {path}: unknown auth {auth!r} (expected 'staff' or 'none')")
         self.methods[(method, path)] = added
 
+    def _add_preflight(self, path: str, origin: str) -> None:
+        """OPTIONS on the staff resource `path`: no authorizer, a mock integration answering the app's origin only
+        (API Gateway prefers an OPTIONS method to the resource's ANY)."""
+        if ("OPTIONS", path) in self.methods:
+            raise ValueError(f"route OPTIONS {path} would hide the staff app's preflight of {path}")
+        parameters = {
+            f"method.response.header.{name}": _quoted(value)
+            for name, value in app_hosting.preflight_headers(origin).items()
+        }
+        status = str(app_hosting.PREFLIGHT_STATUS)
+        added = self.resource(path).add_method(
+            "OPTIONS",
+            apigw.MockIntegration(
+                request_templates={"application/json": json.dumps({"statusCode": app_hosting.PREFLIGHT_STATUS})},
+                integration_responses=[apigw.IntegrationResponse(status_code=status, response_parameters=parameters)],
+            ),
+            authorization_type=apigw.AuthorizationType.NONE,
+            method_responses=[
+                apigw.MethodResponse(status_code=status, response_parameters=dict.fromkeys(parameters, True))
+            ],
+        )
+        NagSuppressions.add_resource_suppressions(
+            added,
+            [
+                NagPackSuppression(id="AwsSolutions-APIG4", reason=PREFLIGHT_REASON),
+                NagPackSuppression(id="AwsSolutions-COG4", reason=PREFLIGHT_REASON),
+            ],
+        )
+        self.preflights[path] = added  # checkov's CKV_AWS_59 passes OPTIONS methods: nothing to skip
+
     def _web_acl(self) -> wafv2.CfnWebACL:
         rules = [
             wafv2.CfnWebACL.RuleProperty(
@@ -244,3 +308,8 @@ class Api(Construct):
             web_acl_arn=web_acl.attr_arn,
         )
         return web_acl
+
+
+def _quoted(value: str) -> str:
+    """A static value of a method or gateway response header: in single quotes."""
+    return f"'{value}'"

@@ -6,7 +6,7 @@ company that has not set its own (`NOTIFICATION_SENDER`); an address, or `Name <
 `cdk deploy -c appBaseUrl=https://app.acme.example`: the base of the links in notifications for a company that
 has not set its own (`APP_BASE_URL`); https only, used without a trailing slash.
 Both are optional: unset, a company without its own sender gets no email, and one without its own base URL
-gets links without a base.
+gets links to the staff app the stack hosts (its CloudFront URL).
 
 Emails are `ses:SendRawEmail` (SES v1, `Source` = the sender, no configuration set) and need every sender
 identity verified in SES by an operator, at run time: so the grant covers the account's identities in the
@@ -17,7 +17,7 @@ origination number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 
 from aws_cdk import ArnFormat, Stack, Token
@@ -57,10 +57,12 @@ def _literal(value: object, key: str) -> str | None:
 
 @dataclass(frozen=True)
 class Notifications:
-    """The default sender and app base URL (either may be None), and what sending notifications needs."""
+    """The default sender and app base URL (either may be None), and what sending notifications needs.
+    `hosted_app_url`: the URL of the app the stack hosts (a token), the links' base when `app_base_url` is None."""
 
     sender: str | None = None
     app_base_url: str | None = None
+    hosted_app_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.sender is not None:
@@ -91,19 +93,25 @@ class Notifications:
             app_base_url=_literal(node.try_get_context(APP_BASE_URL_CONTEXT), APP_BASE_URL_CONTEXT),
         )
 
+    def linking_to(self, hosted_app_url: str) -> Notifications:
+        """The same defaults, with the links leading to `hosted_app_url` unless the context set `appBaseUrl`."""
+        return replace(self, hosted_app_url=hosted_app_url)
+
     @property
     def environment(self) -> dict[str, str]:
-        """The variables of a function that sends notifications: only those the context gave."""
+        """The variables of a function that sends notifications: the sender if the context gave one; the links'
+        base the context gave, else the hosted app's URL, else none."""
         variables = {}
         if self.sender is not None:
             variables[config.NOTIFICATION_SENDER] = self.sender
-        if self.app_base_url is not None:
-            variables[config.APP_BASE_URL] = self.app_base_url
+        base_url = self.app_base_url if self.app_base_url is not None else self.hosted_app_url
+        if base_url is not None:
+            variables[config.APP_BASE_URL] = base_url
         return variables
 
     @property
     def provision(self) -> Provision:
-        """SENDS_NOTIFICATIONS' provision: the defaults the context gave, and the SES and SNS grant."""
+        """SENDS_NOTIFICATIONS' provision: the defaults (`environment`), and the SES and SNS grant."""
         return Provision(environment=self.environment, grant=self.grant)
 
     @staticmethod

@@ -79,7 +79,7 @@ def serve(app: StaffApp, host: str, port: int) -> ThreadingHTTPServer:
         def _answer(self, status: int, content_type: str, body: bytes) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
-            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Cache-Control", app_hosting.CACHE_CONTROL)
             for name, value in app.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))

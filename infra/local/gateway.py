@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from infra import app_hosting
 from infra.local import tokens
 from infra.topology import FunctionSpec, Route, Topology
 from leadline import config
@@ -108,12 +109,6 @@ class Functions:
 API_GATEWAY_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
-# API Gateway's CORS preflight for the staff app (a mock integration: no token, no function), as the stack declares it
-PREFLIGHT_METHODS = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
-PREFLIGHT_HEADERS = "Authorization,Content-Type"
-PREFLIGHT_MAX_AGE = "600"
-
-
 class Gateway:
     def __init__(
         self, topology: Topology, functions: Functions, signing_key: str, cors_origins: dict[str, str] | None = None
@@ -144,9 +139,9 @@ class Gateway:
         compiled, params = found
         claims = None
         origin = self.cors_origins.get(compiled.function) if compiled.route.auth == "staff" else None
-        cors = {"Access-Control-Allow-Origin": origin} if origin else {}
-        if origin and method == "OPTIONS":
-            return 204, cors | _preflight(), b""
+        cors = {app_hosting.ALLOW_ORIGIN: origin} if origin else {}
+        if origin and method == "OPTIONS":  # API Gateway's preflight of the staff app (a mock: no token, no function)
+            return app_hosting.PREFLIGHT_STATUS, app_hosting.preflight_headers(origin), b""
         if compiled.route.auth == "staff":
             claims = tokens.verify(self.signing_key, _header(headers, "authorization"))
             if claims is None:  # the gateway's own 4xx carry the CORS header, as the stack's gateway responses do
@@ -238,14 +233,6 @@ def _http_response(result: dict) -> tuple[int, dict, bytes]:
     body = result.get("body") or ""
     raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     return int(result.get("statusCode", 200)), headers, raw
-
-
-def _preflight() -> dict[str, str]:
-    return {
-        "Access-Control-Allow-Methods": PREFLIGHT_METHODS,
-        "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
-        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-    }
 
 
 def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:

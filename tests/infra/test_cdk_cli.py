@@ -68,7 +68,7 @@ def test_cdk_synth_without_credentials_is_environment_agnostic_with_the_layer_bu
         r
         for r in resources
         if r["Type"] == "AWS::Lambda::Function"
-        and r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == NOTIFIER.name
+        and r["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME") == NOTIFIER.name
     ]
     assert notifier["Properties"]["Environment"]["Variables"][config.NOTIFICATION_SENDER] == SENDER
     # The shared layer is bundled: its pinned requirements installed beside the leadline package.

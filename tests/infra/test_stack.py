@@ -19,6 +19,7 @@ from infra.capabilities import (
     PUBLISHES_EVENTS,
     READS_TENANT_SECRETS,
     SENDS_NOTIFICATIONS,
+    SERVES_THE_STAFF_APP,
     STARTS_AFTER_CALL_WORK,
     TABLE_ACTIONS,
     TRANSCRIBES_RECORDINGS,
@@ -260,7 +261,13 @@ def test_records_table_has_gsi1_to_gsi3_and_ttl_on_expires_at(synthesized):
 
 
 def shared_layer_id(synth: Synthesized) -> str:
-    logical_id, layer = only(synth.resources("AWS::Lambda::LayerVersion"))
+    logical_id = synth.stack.resolve(synth.stack.layers.shared.node.default_child.logical_id)
+    # The other layer is the AWS CLI of the staff app's deployment (the CDK's BucketDeployment).
+    deployment_layer = synth.stack.staff_app.deployment.node.find_child("AwsCliLayer").node.default_child
+    assert sorted(synth.resources("AWS::Lambda::LayerVersion")) == sorted(
+        [logical_id, synth.stack.resolve(deployment_layer.logical_id)]
+    )
+    layer = synth.json["Resources"][logical_id]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     return logical_id
@@ -304,8 +311,11 @@ def test_each_function_spec_is_an_arm64_python313_function_with_both_layers_and_
     # Transcription is on without context.
     assert (config.RECORDINGS_BUCKET in variables) is spec.has(TRANSCRIBES_RECORDINGS)
     assert (config.TRANSCRIPTION_JOB_PREFIX in variables) is spec.has(TRANSCRIBES_RECORDINGS)
-    # Without context there is no default sender and no default app base URL.
-    assert config.NOTIFICATION_SENDER not in variables and config.APP_BASE_URL not in variables
+    # Without context there is no default sender, and the links lead to the app the stack hosts.
+    assert config.NOTIFICATION_SENDER not in variables
+    app_url = synthesized.stack.resolve(synthesized.stack.staff_app.url)
+    assert variables.get(config.APP_BASE_URL) == (app_url if spec.has(SENDS_NOTIFICATIONS) else None)
+    assert variables.get(config.STAFF_APP_ORIGIN) == (app_url if spec.has(SERVES_THE_STAFF_APP) else None)
     log_group_id = synthesized.json["Resources"][logical_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert synthesized.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
 
@@ -345,14 +355,8 @@ def test_each_function_role_is_least_privilege_without_managed_policies(synthesi
     )
 
 
-# Given by no stack without context: the Bedrock model, and the default sender and app base URL of notifications;
-# the staff app's origin while the stack hosts no staff app.
-UNSET_WITHOUT_CONTEXT = {
-    config.BEDROCK_MODEL_ID,
-    config.NOTIFICATION_SENDER,
-    config.APP_BASE_URL,
-    config.STAFF_APP_ORIGIN,
-}
+# Given by no stack without context: the Bedrock model, and the default sender of notifications.
+UNSET_WITHOUT_CONTEXT = {config.BEDROCK_MODEL_ID, config.NOTIFICATION_SENDER}
 
 
 @pytest.mark.parametrize("which", ["synthesized", "probe"])
@@ -459,13 +463,15 @@ def test_each_route_is_a_method_with_its_authorization_and_a_proxy_integration(s
     )
 
 
-def test_api_has_exactly_the_topology_paths_and_methods(synthesized):
+def test_api_has_exactly_the_topology_paths_and_methods_and_the_staff_apps_preflights(synthesized):
     paths = api_paths(synthesized)
     rendered = sorted(
         (m["Properties"]["HttpMethod"], paths[m["Properties"]["ResourceId"]["Ref"]])
         for m in synthesized.resources("AWS::ApiGateway::Method").values()
     )
-    assert rendered == sorted((method, path) for method, path, _, _ in TOPOLOGY.routes())
+    # the staff API's one resource, its greedy proxy (see tests/infra/test_staff_app.py for the preflight itself)
+    preflights = [("OPTIONS", "/v1/{proxy+}")]
+    assert rendered == sorted([(method, path) for method, path, _, _ in TOPOLOGY.routes()] + preflights)
 
 
 def test_webhook_routes_are_public_posts_integrated_with_call_webhooks(synthesized):
@@ -589,12 +595,20 @@ def test_staff_user_pool_is_admin_only_mfa_strong_passwords_and_immutable_tenant
     assert pool["Properties"]["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
 
 
-def test_user_pool_client_has_no_secret_and_cannot_write_custom_claims(synthesized):
-    _, client = only(synthesized.resources("AWS::Cognito::UserPoolClient"))
-    props = client["Properties"]
-    assert props.get("GenerateSecret", False) is False
-    assert props["WriteAttributes"] and not any(a.startswith("custom:") for a in props["WriteAttributes"])
-    assert {"custom:tenant_id", "custom:employee_id", "custom:role"} <= set(props["ReadAttributes"])
+def test_user_pool_clients_have_no_secret_and_cannot_write_custom_claims(synthesized):
+    clients = synthesized.resources("AWS::Cognito::UserPoolClient")
+    srp_client = synthesized.stack.resolve(synthesized.stack.auth.client.user_pool_client_id)["Ref"]
+    app_client = synthesized.stack.resolve(synthesized.stack.app_client.user_pool_client_id)["Ref"]
+    assert sorted(clients) == sorted([srp_client, app_client])
+    for client in clients.values():
+        props = client["Properties"]
+        assert props.get("GenerateSecret", False) is False
+        assert props["WriteAttributes"] and not any(a.startswith("custom:") for a in props["WriteAttributes"])
+        assert {"custom:tenant_id", "custom:employee_id", "custom:role"} <= set(props["ReadAttributes"])
+    # The SRP client is as it was: SRP, no OAuth (the app's client is tested in tests/infra/test_staff_app.py).
+    srp = clients[srp_client]["Properties"]
+    assert srp["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    assert srp.get("AllowedOAuthFlowsUserPoolClient", False) is False and "CallbackURLs" not in srp
 
 
 # --- events and workflow -----------------------------------------------------------------------
@@ -790,6 +804,9 @@ def test_outputs(synthesized):
         "RecordsTableName",
         "TenantSecretsKeyArn",
         "RecordingsBucketName",
+        "StaffAppUrl",
+        "StaffSignInDomain",
+        "StaffAppClientId",
     ):
         assert name in outputs, name
 
@@ -803,7 +820,8 @@ def test_tenant_secrets_key_rotates(synthesized):
 def test_every_log_group_is_kept_a_month_and_encrypted_with_the_log_key_that_only_logs_may_use(synthesized):
     key_id = synthesized.stack.resolve(synthesized.stack.log_groups.key.node.default_child.logical_id)
     groups = synthesized.resources("AWS::Logs::LogGroup")
-    assert len(groups) == len(TOPOLOGY.functions) + 2  # the functions', the API's access logs, the workflow's
+    # the functions', the API's access logs, the workflow's, the staff app deployment's
+    assert len(groups) == len(TOPOLOGY.functions) + 3
     for group in groups.values():
         assert group["Properties"] == {"KmsKeyId": arn_of(key_id), "RetentionInDays": 30}
         assert group["DeletionPolicy"] == "Retain"
@@ -953,11 +971,22 @@ def custom_domain_template(tmp_path_factory) -> dict:
 
 
 def test_public_api_base_url_context_overrides_the_url_verbatim_without_trailing_slash(custom_domain_template):
-    [function] = [r for r in custom_domain_template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    resources = custom_domain_template["Resources"].values()
+    [function] = [
+        r
+        for r in resources
+        if r["Type"] == "AWS::Lambda::Function"
+        and "POWERTOOLS_SERVICE_NAME" in r["Properties"]["Environment"]["Variables"]
+    ]
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables["POWERTOOLS_SERVICE_NAME"] == CALL_WEBHOOKS.name
     assert variables[config.PUBLIC_API_BASE_URL] == "https://api.example.com"
     assert custom_domain_template["Outputs"]["PublicApiBaseUrl"]["Value"] == "https://api.example.com"
+    # The senders' base only: the staff app still calls the API's own URL (its config.json and its CSP).
+    [deployment] = [r for r in resources if r["Type"] == "Custom::CDKBucketDeployment"]
+    [headers] = [r for r in resources if r["Type"] == "AWS::CloudFront::ResponseHeadersPolicy"]
+    assert ".execute-api." in json.dumps(deployment) and ".execute-api." in json.dumps(headers)
+    assert "api.example.com" not in json.dumps(deployment) + json.dumps(headers)
     assert dependency_cycle(custom_domain_template) is None
 
 
@@ -1085,9 +1114,12 @@ def test_bedrock_stacks_are_nag_clean_and_grant_no_wildcard_action(request, whic
         if r["Compliance"] not in ("Compliant", "Suppressed")
     ]
     assert failing == []
+    # But the CDK's grants to the staff app's deployment (its S3 sync: tests/infra/test_staff_app.py).
+    deployment_role = synth.stack.resolve(synth.stack.staff_app.deployment.handler_role.node.default_child.logical_id)
     all_actions = [
         a
         for p in synth.resources("AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] != [ref(deployment_role)]
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         for a in actions(s)
     ]
@@ -1165,6 +1197,12 @@ PUBLIC_ACCESS_BLOCKED = {
 }
 
 
+def staff_app_bucket_ids(synth: Synthesized) -> list[str]:
+    """The staff app's buckets: its files and their access logs (tests/infra/test_staff_app.py)."""
+    staff_app = synth.stack.staff_app
+    return [synth.stack.resolve(b.node.default_child.logical_id) for b in (staff_app.bucket, staff_app.log_bucket)]
+
+
 def recordings_bucket_id(synth: Synthesized) -> str:
     return synth.stack.resolve(synth.stack.transcription.bucket.node.default_child.logical_id)
 
@@ -1198,7 +1236,9 @@ def test_the_call_evaluator_and_the_scanner_transcribe_recordings():
 
 def test_recordings_bucket_is_private_ssl_only_encrypted_unversioned_and_expires_objects_after_30_days(synthesized):
     bucket_id = recordings_bucket_id(synthesized)
-    assert sorted(synthesized.resources("AWS::S3::Bucket")) == sorted([bucket_id, access_log_bucket_id(synthesized)])
+    assert sorted(synthesized.resources("AWS::S3::Bucket")) == sorted(
+        [bucket_id, access_log_bucket_id(synthesized), *staff_app_bucket_ids(synthesized)]
+    )
     bucket = synthesized.json["Resources"][bucket_id]
     props = bucket["Properties"]
     assert props["PublicAccessBlockConfiguration"] == PUBLIC_ACCESS_BLOCKED
@@ -1377,8 +1417,11 @@ def without_transcription(tmp_path_factory) -> Synthesized:
 
 def test_transcribe_recordings_false_makes_no_bucket_no_variables_and_no_grant(without_transcription):
     synth = without_transcription
-    assert synth.resources("AWS::S3::Bucket") == {}
-    assert synth.resources("AWS::S3::BucketPolicy") == {}
+    staff_app = staff_app_bucket_ids(synth)
+    assert sorted(synth.resources("AWS::S3::Bucket")) == sorted(staff_app)
+    assert sorted(
+        p["Properties"]["Bucket"]["Ref"] for p in synth.resources("AWS::S3::BucketPolicy").values()
+    ) == sorted(staff_app)
     assert "RecordingsBucketName" not in synth.json["Outputs"]
     assert synth.stack.transcription.enabled is False and synth.stack.transcription.environment == {}
     for spec in synth.topology.functions:
@@ -1514,6 +1557,8 @@ def test_notification_context_sets_the_defaults_of_the_notifying_functions_only(
     assert variables[config.APP_BASE_URL] == "https://app.acme.example"
     staff = function_variables(synth, STAFF_API.name)
     assert config.NOTIFICATION_SENDER not in staff and config.APP_BASE_URL not in staff
+    # The context moves the links, not the app: the staff API still answers the app the stack hosts.
+    assert staff[config.STAFF_APP_ORIGIN] == synth.stack.resolve(synth.stack.staff_app.origin)
     assert notification_statements(synth, STAFF_API.name) == []
     # The context changes the variables, not the grant.
     assert sorted(notification_statements(synth, NOTIFIER.name), key=actions) == [
@@ -1638,6 +1683,9 @@ def test_nag_suppressions_are_only_the_documented_ones(synthesized):
         "AwsSolutions-APIG4",
         "AwsSolutions-COG4",
         "AwsSolutions-SQS3",
+        "AwsSolutions-CFR1",
+        "AwsSolutions-CFR2",
+        "AwsSolutions-CFR4",
     }
 
 
