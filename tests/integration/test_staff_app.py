@@ -243,6 +243,9 @@ def test_signing_out_and_an_expired_session_send_the_user_back_to_sign_in(runtim
     expect(page.get_by_role("heading", name="Second Chance Leads")).to_be_visible(timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You are signed out")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("button", name=re.compile("Sign in as Olivia Owens"))).to_be_visible()
+    screenshot(page, "signed-out")
+    check_accessible(page, "the sign-in page")
     page.goto(runtime.app_url + "/second-chance-leads")
     expect(page.get_by_role("heading", name="Sign in to Leadline")).to_be_visible(timeout=TIMEOUT_MS)
 
