@@ -56,10 +56,11 @@ lint: $(INSTALLED_TEST)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-## Write the OpenAPI documents: the staff API's (docs/openapi.json; a test holds it equal to the served one) and the
-## senders' (docs/openapi-senders.json: the webhooks and the website's API; a test holds it equal to a fresh build)
+## Write the OpenAPI documents: the staff API's (docs/openapi.json; a test holds it equal to the served one) with its
+## route table (leadline/api/staff/route_table.py: which area serves each route; a test holds it equal to the
+## routers), and the senders' (docs/openapi-senders.json: the webhooks and the website's API)
 openapi: $(INSTALLED_RUN)
-	$(PY) -c 'from leadline.api.staff import contract, resolver; contract.write(resolver.app, "docs/openapi.json")'
+	$(PY) -c 'from leadline.api.staff import contract, resolver; contract.write(resolver.app, "docs/openapi.json"); resolver.write_route_table()'
 	$(PY) -c 'from leadline.api import senders_contract; senders_contract.write("docs/openapi-senders.json")'
 
 ## Print a staff token for an employee of the running product: make token EMPLOYEE=csr

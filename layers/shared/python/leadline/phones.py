@@ -1,18 +1,19 @@
-"""Phone numbers: E.164 in storage, masked in logs."""
+"""Phone numbers: E.164 in storage, masked in logs.
+
+`phonenumbers` is imported where a number is parsed, not with this module: every function imports this module for
+its log masking, and phonenumbers is one of the heaviest imports of a cold start."""
 
 import re
-
-import phonenumbers
 
 from leadline.errors import InvalidInput
 
 DEFAULT_REGION = "US"
 _QUOTED = 40  # characters of the input quoted back in a refusal
-_NOT_PARSED = {
-    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "does not start with a known country code",
-    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "is too short to be a phone number",
-    phonenumbers.NumberParseException.TOO_SHORT_NSN: "is too short to be a phone number",
-    phonenumbers.NumberParseException.TOO_LONG: "is too long to be a phone number",
+_NOT_PARSED = {  # by phonenumbers.NumberParseException's error type
+    "INVALID_COUNTRY_CODE": "does not start with a known country code",
+    "TOO_SHORT_AFTER_IDD": "is too short to be a phone number",
+    "TOO_SHORT_NSN": "is too short to be a phone number",
+    "TOO_LONG": "is too long to be a phone number",
 }
 
 
@@ -23,10 +24,13 @@ def to_e164(raw: str, *, region: str = DEFAULT_REGION, field: str = "phone") -> 
     if not text:
         raise InvalidInput(f"{field} is empty", field=field)
     quoted = text if len(text) <= _QUOTED else text[: _QUOTED - 3] + "..."
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        why = _NOT_PARSED.get(exc.error_type, "is not a phone number")
+        kinds = [kind for kind in _NOT_PARSED if getattr(exc, kind) == exc.error_type]
+        why = _NOT_PARSED[kinds[0]] if kinds else "is not a phone number"
         raise InvalidInput(f"{field} '{quoted}' {why}", field=field) from None
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidInput(f"{field} '{quoted}' is not a valid phone number", field=field)
@@ -70,6 +74,8 @@ def readable(number: str | None) -> str:
     """(512) 555-0555 for a US number, the international form for others; what a person reads in an email."""
     if not number:
         return "unknown number"
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(number, DEFAULT_REGION)
     except phonenumbers.NumberParseException:

@@ -9,6 +9,7 @@ import base64
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from http import HTTPStatus
 from typing import Any
 
@@ -92,17 +93,37 @@ class Resolver(APIGatewayRestResolver):
         enable_validation: bool = False,
         cors_origin: Callable[[], str | None] | None = None,
     ) -> None:
-        super().__init__(enable_validation=enable_validation)
+        # Validation's middlewares are made at the first request of a route that validates (below), not here as
+        # Powertools would: importing them (pydantic among them) is a fifth of the staff API's cold start.
+        super().__init__()
+        self._enable_validation = enable_validation
         self.invalid_input_status = invalid_input_status
         self.tenant_claim = tenant_claim
         self.cors_origin = cors_origin
-        if enable_validation:
-            # Powertools reads form and multipart bodies too (and raises a bare ValueError, a 5xx, on a multipart
-            # type without a boundary); every operation here takes JSON.
-            self._request_validation_middleware._get_body = lambda app: json_body(app.current_event)
         self.exception_handler(DomainError)(self.domain_error)
         self.exception_handler(RequestValidationError)(self._request_not_valid)
         self.not_found(self._no_route)
+
+    # Powertools makes a route's middlewares at its first request, and takes these when the resolver has them.
+    @cached_property
+    def _request_validation_middleware(self) -> Any:
+        from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+            OpenAPIRequestValidationMiddleware,
+        )
+
+        middleware = OpenAPIRequestValidationMiddleware()
+        # Powertools reads form and multipart bodies too (and raises a bare ValueError, a 5xx, on a multipart type
+        # without a boundary); every operation here takes JSON.
+        middleware._get_body = lambda app: json_body(app.current_event)
+        return middleware
+
+    @cached_property
+    def _response_validation_middleware(self) -> Any:
+        from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+            OpenAPIResponseValidationMiddleware,
+        )
+
+        return OpenAPIResponseValidationMiddleware(has_response_validation_error=self._has_response_validation_error)
 
     def domain_error(self, exc: DomainError) -> Response:
         status = self.invalid_input_status if isinstance(exc, InvalidInput) else exc.status

@@ -13,7 +13,6 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
@@ -206,9 +205,15 @@ def transact(steps: list[TxStep]) -> None:
             time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
 
-@cache
 def _connection() -> Connection:
-    return Connection(region=RecordModel.Meta.region)
+    """The models' own connection: one botocore client (and session, and service model read) for every model and
+    the transactions, where a connection of its own would make a second one at the first write."""
+    return RecordModel._get_connection().connection
+
+
+# Made now (its client is made at the first request), so that every model shares it: a model whose first request
+# came before any of RecordModel's would otherwise make a connection, and a client, of its own.
+RecordModel._get_connection()
 
 
 def query_page(

@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from pydantic import BaseModel, Field
-from pydantic.json_schema import models_json_schema
 
 from leadline.permissions import Permission
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 TITLE = "Leadline staff API"
 VERSION = "1.0.0"
@@ -133,37 +133,8 @@ TAGS = [
     ("Reports", "Campaign summary, lead volume, SCL recovery and CSR performance over days, as JSON or CSV."),
 ]
 
-SECURITY_SCHEMES = {
-    "staff": HTTPBearer(
-        bearerFormat="JWT",
-        description="A staff ID token carrying custom:tenant_id, custom:employee_id and custom:role "
-        "(locally: make token EMPLOYEE=admin)",
-    )
-}
 SECURITY = [{"staff": []}]
 SCHEMA_REF = "#/components/schemas/{model}"
-
-
-class FieldError(BaseModel):
-    field: str = Field(
-        description="The input at fault: a body field (`customer_id`, `rules.0.campaign_id`), a query or path "
-        "parameter (`limit`), or `body` for the body as a whole"
-    )
-    message: str = Field(description="What is wrong with it, in words")
-
-
-class Error(BaseModel):
-    """The one error shape of every edge."""
-
-    code: str = Field(description="The kind of error, for programs: invalid_input, not_found, conflict, ...")
-    message: str = Field(description="What is wrong, in words a person can read")
-    errors: list[FieldError] = Field(description="Each input at fault, with what is wrong; empty when no one input is")
-
-
-class GatewayError(BaseModel):
-    """API Gateway's own answers: its authorizer's 401, its 403 for a path it does not have, its 429 and 5xx."""
-
-    message: str = Field(description="API Gateway's words, e.g. Unauthorized")
 
 
 # --- what an operation's code can answer, beyond what its shape says -------------------------------------------
@@ -361,7 +332,9 @@ def write(app: APIGatewayRestResolver, path: str | Path) -> None:
 def openapi(app: APIGatewayRestResolver) -> dict[str, Any]:
     """The document as Powertools makes it from the routes, completed."""
     made = json.loads(
-        app.get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES, security=SECURITY)
+        app.get_openapi_json_schema(
+            title=TITLE, version=VERSION, security_schemes=_security_schemes(), security=SECURITY
+        )
     )
     made["info"]["description"] = DESCRIPTION
     made["servers"] = SERVERS
@@ -441,11 +414,55 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": SCHEMA_REF.format(model=name)}
 
 
+def _security_schemes() -> dict[str, Any]:
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer  # heavy: with the document only
+
+    bearer = HTTPBearer(
+        bearerFormat="JWT",
+        description="A staff ID token carrying custom:tenant_id, custom:employee_id and custom:role "
+        "(locally: make token EMPLOYEE=admin)",
+    )
+    return {"staff": bearer}
+
+
 def _error_schemas() -> dict[str, Any]:
+    from pydantic.json_schema import models_json_schema
+
+    error, gateway_error = error_models()
     _, schemas = models_json_schema(
-        [(Error, "serialization"), (GatewayError, "serialization")], ref_template=SCHEMA_REF
+        [(error, "serialization"), (gateway_error, "serialization")], ref_template=SCHEMA_REF
     )
     return schemas["$defs"]
+
+
+@cache
+def error_models() -> tuple[type[BaseModel], type[BaseModel]]:
+    """`Error`, the one error shape of every edge, and `GatewayError`, API Gateway's own. Made with the document,
+    not at init: the staff API imports pydantic at its first request, with a route area."""
+    from pydantic import BaseModel, Field
+
+    class FieldError(BaseModel):
+        field: str = Field(
+            description="The input at fault: a body field (`customer_id`, `rules.0.campaign_id`), a query or path "
+            "parameter (`limit`), or `body` for the body as a whole"
+        )
+        message: str = Field(description="What is wrong with it, in words")
+
+    class Error(BaseModel):
+        """The one error shape of every edge."""
+
+        code: str = Field(description="The kind of error, for programs: invalid_input, not_found, conflict, ...")
+        message: str = Field(description="What is wrong, in words a person can read")
+        errors: list[FieldError] = Field(
+            description="Each input at fault, with what is wrong; empty when no one input is"
+        )
+
+    class GatewayError(BaseModel):
+        """API Gateway's own answers: its authorizer's 401, its 403 for a path it does not have, its 429 and 5xx."""
+
+        message: str = Field(description="API Gateway's words, e.g. Unauthorized")
+
+    return Error, GatewayError
 
 
 @cache

@@ -60,7 +60,8 @@ CallType = Literal["lead", "not_lead"]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model is built at its route's first request (or with the document), not with its area
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def changes(self) -> dict:
         return self.model_dump(exclude_unset=True)
