@@ -22,7 +22,7 @@ from leadline.api.call_webhooks import resolver as call_webhooks
 from leadline.api.partner_webhooks import resolver as partner_webhooks
 from leadline.api.public import dni, online_bookings
 from leadline.api.public import resolver as public
-from leadline.api.staff.contract import Error, GatewayError
+from leadline.api.staff.contract import error_models
 from leadline.bookings import online
 from leadline.calls.events import STATUS_RANK
 from leadline.calls.vendors import callrail, native, twilio
@@ -1073,9 +1073,7 @@ def _request_schemas() -> dict[str, Any]:
 
 
 def _error_schemas() -> dict[str, Any]:
-    _, schemas = models_json_schema(
-        [(Error, "serialization"), (GatewayError, "serialization")], ref_template=SCHEMA_REF
-    )
+    _, schemas = models_json_schema([(model, "serialization") for model in error_models()], ref_template=SCHEMA_REF)
     return schemas["$defs"]
 
 
