@@ -684,6 +684,7 @@ class Traffic:
                 ("/v1/second-chance-leads", {"tab": "open", "search": "technician"}),
             ],
             "/v1/second-chance-leads/banner": [("/v1/second-chance-leads/banner", {"phone": self.scl_phones[0]})],
+            "/v1/second-chance-leads/counts": [("/v1/second-chance-leads/counts", {})],
             "/v1/second-chance-leads/{scl_id}": [(f"/v1/second-chance-leads/{self.scl_ids[0]}", {})],
             "/v1/notifications": [("/v1/notifications", {}), ("/v1/notifications", {"unread": "true"})],
             "/v1/me/notification-preferences": [("/v1/me/notification-preferences", {})],

@@ -83,6 +83,8 @@ ABANDONED_AFTER_SECONDS = 60
 CALL_TYPES = {GOOGLE_ADS: "lead", YARD_SIGNS: "lead", DIRECT_DIAL: "not_lead", UNKNOWN_NUMBER: None}  # as seeded
 IN_APP, EMAIL, SMS = "in_app", "email", "sms"
 
+APP_BASE_URL = "https://app.load-test.example"  # each tenant links to its own path of it
+
 
 # --- the company the load runs against ---------------------------------------------------------------
 
@@ -106,7 +108,7 @@ def prepare_tenant(runtime: LocalRuntime, *, acw_minutes: int = 5) -> LoadTenant
     telephony = seed.create_demo_credentials(runtime.client("secretsmanager"), tenant_id)
     runtime.client("ses").verify_email_identity(EmailAddress=seed.SENDER)
     partners = seed_partners(runtime, {"tenant_id": tenant_id})["partners"]
-    marker = f"{seed.APP_BASE_URL}/{tenant_id}"
+    marker = f"{APP_BASE_URL}/{tenant_id}"
     setup.update_settings(
         tenant_id,
         {"second_chance_leads": {"after_call_work_minutes": acw_minutes}, "notifications": {"app_base_url": marker}},

@@ -74,6 +74,8 @@ STAFF_READS = {
     "Staff GET /v1/second-chance-leads?tab=open&status=new": SCL_QUEUE,
     "Staff GET /v1/second-chance-leads?tab=open&search=technician": SCL_QUEUE,
     "Staff GET /v1/second-chance-leads/banner?phone=<phone>": SCL_QUEUE,
+    # one count-only Query per tab
+    "Staff GET /v1/second-chance-leads/counts": {"BatchGetItem": 1, "GetItem": 1, "Query": 3},
     "Staff GET /v1/second-chance-leads/{scl_id}": {"BatchGetItem": 1, "GetItem": 2},
     "Staff GET /v1/settings": LOOKUP,
     "Staff GET /v1/settings/online-bookings": LOOKUP,

@@ -550,6 +550,7 @@ OPERATIONS: dict[tuple[str, str], list[Op]] = {
         Op(own=LIST),
         Op(query=lambda i: {"campaign_id": i.campaign}, filters={"campaign": "campaign_id"}),
         Op(query=lambda i: {"business_unit_id": i.business_unit}, filters={"business_unit": "business_unit_id"}),
+        Op(query=lambda i: {"phone": i.caller}, filters={"caller": "phone"}),
     ],
     ("GET", "/v1/leads/{lead_id}"): [Op()],
     ("PATCH", "/v1/leads/{lead_id}"): [
@@ -557,7 +558,8 @@ OPERATIONS: dict[tuple[str, str], list[Op]] = {
     ],
     ("POST", "/v1/leads/{lead_id}/notes"): [Op(body={"text": "probe"}, needs=LEADS)],
     ("POST", "/v1/leads/{lead_id}/convert"): [
-        Op(body=_job, refs=_refs("job_type", "business_unit", "technician"), needs=BOOKING)
+        Op(body=_job, refs=_refs("job_type", "business_unit", "technician"), needs=BOOKING),
+        Op(body=lambda i: {**_job(i), "customer_id": i.customer}, refs=_refs("customer"), needs=BOOKING),
     ],
     ("POST", "/v1/leads/{lead_id}/dismiss"): [
         Op(body=lambda i: {"reason": i.dismiss_reason}, refs={"dismiss_reason": "reason"}, needs=LEADS)
@@ -601,6 +603,7 @@ OPERATIONS: dict[tuple[str, str], list[Op]] = {
         Op(needs=SCL, own=LIST),
         Op(query={"tab": "open", "search": "cooling"}, needs=SCL, own=LIST),
     ],
+    ("GET", "/v1/second-chance-leads/counts"): [Op(needs=SCL, own="counts the caller's own company's SCLs")],
     ("GET", "/v1/second-chance-leads/banner"): [
         Op(query=lambda i: {"phone": i.caller}, filters={"caller": "phone"}, needs=SCL)
     ],
