@@ -88,7 +88,8 @@ bench: $(INSTALLED_TEST)
 load: $(INSTALLED_TEST)
 	$(PY) bench/load.py --calls $${CALLS:-300} --concurrency $${CONCURRENCY:-8}
 
-## The long fuzzing run: LEADLINE_FUZZ_EXAMPLES examples per parser and per API operation (make test runs few)
+## The long fuzzing run: LEADLINE_FUZZ_EXAMPLES examples per webhook parser and per staff API operation, with every
+## schemathesis check, and half as many workflows (make test runs few); LEADLINE_FUZZ_SEED=n: random, repeatable
 fuzz: $(INSTALLED_TEST)
 	LEADLINE_FUZZ_EXAMPLES=$${LEADLINE_FUZZ_EXAMPLES:-100} $(PY) -m pytest -q tests/unit/test_webhook_fuzz.py tests/integration/test_api_fuzz.py
 

@@ -166,6 +166,17 @@ def test_a_path_that_takes_other_methods_is_a_405_with_allow_and_an_unknown_path
     assert body["code"] == "no_such_route"
 
 
+def test_a_query_parameter_the_operation_does_not_take_is_a_422_naming_it_and_a_wrong_method_stays_a_405():
+    status, _headers, body = call(staff_api, "GET", "/v1/campaigns", query="limit=5&stauts=open", tenant="t1")
+    assert status == 422 and body["errors"] == [{"field": "stauts", "message": "is not a parameter of this operation"}]
+
+    status, _headers, body = call(staff_api, "GET", "/v1/campaigns/c1", query="limit=5", tenant="t1")
+    assert status == 422 and [e["field"] for e in body["errors"]] == ["limit"]
+
+    status, headers, _body = call(staff_api, "PUT", "/v1/campaigns", query="limit=5", tenant="t1")
+    assert status == 405 and headers["allow"] == "GET, POST"
+
+
 def test_each_request_writes_one_access_line_with_the_route_template_and_the_tenant(logged):
     call(staff_api, "GET", "/v1/campaigns", query="limit=0", tenant="t-access")
     call(staff_api, "PUT", "/v1/campaigns/c1", tenant="t-access")

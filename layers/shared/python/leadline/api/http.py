@@ -115,6 +115,23 @@ class Resolver(APIGatewayRestResolver):
         # Powertools reads form and multipart bodies too (and raises a bare ValueError, a 5xx, on a multipart type
         # without a boundary); every operation here takes JSON.
         middleware._get_body = lambda app: json_body(app.current_event)
+        validate = middleware.handler
+
+        def refuse_unknown_parameters(app: Any, next_middleware: Any) -> Response:
+            # As a body's unknown field is refused: a mistyped filter must not pass silently as no filter. Only on a
+            # documented operation's route: not on /swagger's, nor on the one Powertools makes for a request no
+            # route takes (a 404 or a 405).
+            route = app.context["_route"]
+            declared = {param.alias for param in route.dependant.query_params}
+            unknown = sorted(set(app.current_event.query_string_parameters or {}) - declared)
+            routed = route in self._static_routes or route in self._dynamic_routes
+            if unknown and routed and route.include_in_schema:
+                raise RequestValidationError(
+                    [{"loc": ("query", name), "msg": "is not a parameter of this operation"} for name in unknown]
+                )
+            return validate(app, next_middleware)
+
+        middleware.handler = refuse_unknown_parameters
         return middleware
 
     @cached_property

@@ -359,7 +359,7 @@ def add_note(
             if ident:
                 record = read(tenant_id, ident)
                 if record is None:
-                    raise InvalidInput(f"{what} {ident} does not exist", field=f"copy_to_{what}")
+                    raise InvalidInput(f"{what} {ident} does not exist", field=f"copy_to_{what}_id")
                 record.notes = f"{record.notes}\n{line}" if record.notes else line
                 store.touch(record)
                 steps.append(TxStep.put(record, f"the {what} changed at the same time; retry"))

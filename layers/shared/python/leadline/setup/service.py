@@ -3,6 +3,7 @@ tenant's data (uniqueness, references between records) are enforced here, race-f
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -196,7 +197,9 @@ def _assignment_steps(tenant_id: str, number: str, campaign_id: str | None) -> l
     if not campaign_id:
         return []
     return [
-        campaigns.exists_check(tenant_id, campaign_id, f"campaign {campaign_id} does not exist", InvalidInput),
+        campaigns.exists_check(
+            tenant_id, campaign_id, f"campaign {campaign_id} does not exist", partial(InvalidInput, field="campaign_id")
+        ),
         campaigns.dnis_free_check(
             tenant_id,
             number,
@@ -332,7 +335,7 @@ def employee_view(e: Employee) -> dict[str, Any]:
 
 def _role_exists_step(tenant_id: str, role_id: str) -> TxStep:
     return people.roles.exists_check(
-        tenant_id, role_id, f"role {role_id} does not exist; see GET /v1/roles", InvalidInput
+        tenant_id, role_id, f"role {role_id} does not exist; see GET /v1/roles", partial(InvalidInput, field="role_id")
     )
 
 

@@ -391,9 +391,9 @@ def error_responses(operation_id: str, path: str, operation: dict[str, Any]) -> 
         *([CHECKED_PATH_VALUES[operation_id]] if operation_id in CHECKED_PATH_VALUES else []),
         *(["the body is not valid, or names a record that does not exist"] if has_body else []),
         *(["a parameter is not valid"] if has_query else []),
+        "a query parameter is one the operation does not take",
     ]
-    if invalid:
-        found["422"] = _error(_sentence(invalid) + " `errors` names each input at fault and says what is wrong.")
+    found["422"] = _error(_sentence(invalid) + " `errors` names each input at fault and says what is wrong.")
     return found
 
 

@@ -1,62 +1,188 @@
 """Request bodies. Unknown fields are refused (a typo must not pass silently); on PATCH bodies a field left out
-is unchanged, and only fields that may be empty accept null."""
+is unchanged, and only fields that may be empty accept null.
+
+What the document says a value looks like is what the API checks, with the same patterns: booleans and whole numbers
+are JSON's own (never 0 for false, nor "5" for 5); text is within its lengths as sent and not blank (ASCII white
+space only, which is also all that is trimmed); ids, emails, days and moments have the patterns below. What a
+pattern cannot say is checked beyond it (422 naming the field): a phone number must be one in its country's
+numbering plan, a domain a hostname, a day or a moment one of the calendar, a record an id names must exist."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
+from leadline import rules
 from leadline.dni.rules import (
     DEFAULT_SESSION_MINUTES,
     MAX_POOL,
     MAX_SESSION_MINUTES,
     MIN_SESSION_MINUTES,
     check_domain,
+    check_session_minutes,
 )
 from leadline.errors import InvalidInput
-from leadline.permissions import unknown_permissions
+from leadline.permissions import ALL_PERMISSIONS
 from leadline.phones import to_e164
+from leadline.scl_statuses import LABELS as SCL_STATUSES
+
+# The patterns are ECMA 262 and Python alike (no \s, \d or \w, whose meaning differs between them): what a client
+# checks with the document is what the API checks.
+BLANK = " \t\n\r\f\v"
+NOT_BLANK = f"[^{BLANK}]"
+IDENT = "^[A-Za-z0-9_-]{1,64}$"
+_ADDRESS = f"[^@<>{BLANK}]+@[^@<>{BLANK}]+\\.[^@<>{BLANK}]+"
+EMAIL = f"^{_ADDRESS}$"
+SENDER = f"^(?:[^<>\\r\\n]{{1,100}}<{_ADDRESS}>|{_ADDRESS})$"
+# A phone number as people write it, (512) 555-0100, +1 512-555-0100, ...: then its numbering plan decides. (A space
+# first is a + sent unencoded in a query.)
+PHONE = "^[+]?[0-9 ().-]*[0-9][0-9 ().-]*$"
+PHONE_LENGTH = 40
+DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+MOMENT = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]{1,6})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
+BASE_URL = "^(?:https://[A-Za-z0-9.-]+|http://(?:127[.]0[.]0[.]1|localhost))(?::[0-9]{1,5})?(?:/[^ \t\n\r\f\v]*)?$"
 
 
-def _e164(value: str) -> str:
+def _checked(pattern: str, message: str, then=None, *, min_length=None, max_length=None, **schema: Any) -> Any:
+    """A string the document gives `pattern` (its lengths and `schema`), checked with them here (`message` when it
+    does not match the pattern), then by `then`, which may refuse what a pattern cannot say and returns the value
+    to use."""
+    compiled = re.compile(pattern.removesuffix("$") + r"\Z" if pattern.endswith("$") else pattern)  # $: the end
+
+    def check(value: str) -> str:
+        if not compiled.search(value):
+            raise ValueError(message)
+        return then(value) if then else value
+
+    extra = {"pattern": pattern, **schema}
+    field = Field(min_length=min_length, max_length=max_length, json_schema_extra=extra)
+    return Annotated[str, field, AfterValidator(check)]
+
+
+def _text(max_length: int) -> Any:
+    """Text of 1 to `max_length` characters as sent, not blank; kept without the white space around it."""
+    return _checked(NOT_BLANK, "is blank", lambda value: value.strip(BLANK), min_length=1, max_length=max_length)
+
+
+def _unique(items: Any) -> Any:
+    if isinstance(items, list):
+        repeated = sorted({str(item)[:50] for item in items if items.count(item) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once")
+    return items
+
+
+def _json_whole_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a whole number")
+    return value
+
+
+def whole_number(minimum: int, maximum: int, check: Callable[[int], int] | None = None) -> Any:
+    """JSON's whole number, as JSON Schema's integer (5 or 5.0, never "5" nor true), from minimum to maximum; told
+    in `check`'s words (a domain check that raises InvalidInput) if given."""
+    if check is None:
+        return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_json_whole_number)]  # Field first
+    bounds = Field(json_schema_extra={"minimum": minimum, "maximum": maximum})
+    return Annotated[int, bounds, BeforeValidator(_json_whole_number), AfterValidator(_in_words(check))]
+
+
+def _in_words(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A domain check as a validator: its InvalidInput a ValueError, which names the field it checks."""
+
+    def validate(value: Any) -> Any:
+        try:
+            return check(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+
+    return validate
+
+
+def unique_set(item: Any, max_items: int) -> Any:
+    """A JSON array of distinct items (as the document's uniqueItems says), read as a set."""
+    return Annotated[set[item], Field(max_length=max_items), BeforeValidator(_unique)]  # Field first: maxItems
+
+
+def calendar_day(value: str | None) -> str | None:
+    """A day (already of the pattern DAY) that the calendar has: not 2026-02-30."""
     try:
-        return to_e164(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.message) from None
-
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _email(value: str) -> str:
-    value = value.strip().lower()
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("not an email address (expected name@example.com)")
+        value is None or date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a day of the calendar (YYYY-MM-DD)") from None
     return value
 
 
-def _ident(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", value):
-        raise ValueError("not an id: letters, digits, '_' and '-' only, at most 64")
+def _moment(value: str) -> str:
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("not a moment of the calendar (e.g. 2026-11-24T09:00:00-06:00)") from None
     return value
+
+
+def _sender(value: str) -> str:
+    """`leads@acme.example` or `Acme Leads <leads@acme.example>`: a verified SES identity; the address in lower case."""
+    name, _, address = value.rpartition("<")
+    address = address.removesuffix(">").lower()
+    name = name.strip(BLANK)
+    return f"{name} <{address}>" if name else address
+
+
+_ID_MESSAGE = "not an id: letters, digits, '_' and '-' only, at most 64"
+_MOMENT_MESSAGE = "not an ISO 8601 date and time with an offset (e.g. 2026-11-24T09:00:00-06:00)"
+
+Phone = _checked(
+    PHONE,
+    "phone numbers are digits, spaces, ( ) . - and a leading + only",
+    _in_words(to_e164),
+    max_length=PHONE_LENGTH,
+    examples=["+15125550100"],
+)
+Name = _text(200)
+Text = _text(5000)
+Tag = _text(50)
+Ident = _checked(IDENT, _ID_MESSAGE)
+Email = _checked(EMAIL, "not an email address (expected name@example.com)", str.lower, max_length=254)
+Sender = _checked(
+    SENDER, "not a sender (expected leads@example.com or Name <leads@example.com>)", _sender, max_length=400
+)
+BaseUrl = _checked(
+    BASE_URL,
+    "must be an https:// URL (the base of links to the app), e.g. https://app.example.com",
+    lambda value: value.rstrip("/"),
+)
+IsoDate = _checked(DAY, "not a day (YYYY-MM-DD)", calendar_day, format="date")
+Moment = _checked(MOMENT, _MOMENT_MESSAGE, _moment, format="date-time")
+PermissionName = Annotated[str, Field(json_schema_extra={"enum": sorted(ALL_PERMISSIONS)})]
 
 
 def _known_permissions(value: set[str]) -> set[str]:
-    unknown = unknown_permissions(value)
+    unknown = sorted(value - ALL_PERMISSIONS)
     if unknown:
         raise ValueError(f"unknown permission(s): {', '.join(unknown)}; see GET /v1/permissions")
     return value
 
 
-Phone = Annotated[str, AfterValidator(_e164)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Ident = Annotated[str, AfterValidator(_ident)]
-Email = Annotated[str, AfterValidator(_email)]
-Permissions = Annotated[set[str], AfterValidator(_known_permissions), Field(max_length=50)]
+Permissions = Annotated[unique_set(PermissionName, 50), AfterValidator(_known_permissions)]
+SclStatus = Literal[tuple(SCL_STATUSES)]
 NumberType = Literal["tracking", "direct_dial"]
 CallType = Literal["lead", "not_lead"]
+AfterCallWorkMinutes = whole_number(rules.AFTER_CALL_WORK_MINUTES_MIN, rules.AFTER_CALL_WORK_MINUTES_MAX)
+ColdLeadThresholdHours = whole_number(1, 24 * 30)
 
 
 class Body(BaseModel):
@@ -68,35 +194,17 @@ class Body(BaseModel):
 
 
 class SclSettingsPatch(Body):
-    enabled: bool = None  # type: ignore[assignment]
-    after_call_work_minutes: int = None  # type: ignore[assignment]
-    cold_lead_threshold_hours: Annotated[int, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]
-
-
-def _sender(value: str) -> str:
-    """`leads@acme.example` or `Acme Leads <leads@acme.example>`: a verified SES identity."""
-    found = re.fullmatch(r"\s*(?:([^<>\r\n]{1,100}?)\s*<([^<>\s]+)>|([^<>\s]+))\s*", value)
-    address = found and (found.group(2) or found.group(3))
-    if not address:
-        raise ValueError("not a sender (expected leads@example.com or Name <leads@example.com>)")
-    address = _email(address)
-    return f"{found.group(1).strip()} <{address}>" if found.group(1) else address
-
-
-def _base_url(value: str) -> str:
-    value = value.strip().rstrip("/")
-    local = re.fullmatch(r"http://(127\.0\.0\.1|localhost)(:\d+)?(/\S*)?", value)
-    if not (local or re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?", value)):
-        raise ValueError("must be an https:// URL (the base of links to the app), e.g. https://app.example.com")
-    return value
+    enabled: StrictBool = None  # type: ignore[assignment]
+    after_call_work_minutes: AfterCallWorkMinutes = None  # type: ignore[assignment]
+    cold_lead_threshold_hours: ColdLeadThresholdHours = None  # type: ignore[assignment]
 
 
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class NotificationSettingsPatch(Body):
-    sender: Annotated[str, AfterValidator(_sender)] | None = None
-    app_base_url: Annotated[str, AfterValidator(_base_url)] | None = None
+    sender: Sender | None = None
+    app_base_url: BaseUrl | None = None
     quiet_hours_start: ClockTime | None = Field(default=None, description="HH:MM, the company's time; texts wait")
     quiet_hours_end: ClockTime | None = Field(default=None, description="HH:MM, when held texts go")
 
@@ -115,7 +223,7 @@ class NotificationSettingsPatch(Body):
 class SettingsPatch(Body):
     name: Name = None  # type: ignore[assignment]
     time_zone: str = None  # type: ignore[assignment]
-    sms_registered: bool = None  # type: ignore[assignment]
+    sms_registered: StrictBool = None  # type: ignore[assignment]
     second_chance_leads: SclSettingsPatch = None  # type: ignore[assignment]
     notifications: NotificationSettingsPatch = None  # type: ignore[assignment]
 
@@ -129,9 +237,9 @@ class SettingsPatch(Body):
 
 
 class NotificationChannels(Body):
-    in_app: bool = None  # type: ignore[assignment]
-    email: bool = None  # type: ignore[assignment]
-    sms: bool = None  # type: ignore[assignment]
+    in_app: StrictBool = None  # type: ignore[assignment]
+    email: StrictBool = None  # type: ignore[assignment]
+    sms: StrictBool = None  # type: ignore[assignment]
 
 
 class NotificationPreferencesPut(Body):
@@ -149,14 +257,14 @@ class NotificationPreferencesPut(Body):
 class CampaignIn(Body):
     name: Name
     category: Name | None = None
-    active: bool = True
+    active: StrictBool = True
     dnis: Phone | None = Field(default=None, description="The campaign's Advertised Number, E.164")
 
 
 class CampaignPatch(Body):
     name: Name = None  # type: ignore[assignment]
     category: Name | None = None
-    active: bool = None  # type: ignore[assignment]
+    active: StrictBool = None  # type: ignore[assignment]
     dnis: Phone | None = None
 
 
@@ -166,7 +274,7 @@ class TrackingNumberIn(Body):
     label: Name | None = None
     forwarding_number: Phone | None = None
     default_call_type: CallType = "lead"
-    sms_registered: bool = False
+    sms_registered: StrictBool = False
     campaign_id: Ident | None = None
 
 
@@ -175,42 +283,42 @@ class TrackingNumberPatch(Body):
     label: Name | None = None
     forwarding_number: Phone | None = None
     default_call_type: CallType = None  # type: ignore[assignment]
-    sms_registered: bool = None  # type: ignore[assignment]
+    sms_registered: StrictBool = None  # type: ignore[assignment]
     campaign_id: Ident | None = None
 
 
 class BusinessUnitIn(Body):
     name: Name
-    active: bool = True
+    active: StrictBool = True
 
 
 class BusinessUnitPatch(Body):
     name: Name = None  # type: ignore[assignment]
-    active: bool = None  # type: ignore[assignment]
+    active: StrictBool = None  # type: ignore[assignment]
 
 
 class JobTypeIn(Body):
     name: Name
-    business_unit_ids: Annotated[set[Ident], Field(max_length=100)] = Field(default_factory=set)
-    active: bool = True
+    business_unit_ids: unique_set(Ident, 100) = Field(default_factory=set)
+    active: StrictBool = True
 
 
 class JobTypePatch(Body):
     name: Name = None  # type: ignore[assignment]
-    business_unit_ids: Annotated[set[Ident], Field(max_length=100)] = None  # type: ignore[assignment]
-    active: bool = None  # type: ignore[assignment]
+    business_unit_ids: unique_set(Ident, 100) = None  # type: ignore[assignment]
+    active: StrictBool = None  # type: ignore[assignment]
 
 
 class CallReasonIn(Body):
     name: Name
-    is_lead: bool = False
-    active: bool = True
+    is_lead: StrictBool = False
+    active: StrictBool = True
 
 
 class CallReasonPatch(Body):
     name: Name = None  # type: ignore[assignment]
-    is_lead: bool = None  # type: ignore[assignment]
-    active: bool = None  # type: ignore[assignment]
+    is_lead: StrictBool = None  # type: ignore[assignment]
+    active: StrictBool = None  # type: ignore[assignment]
 
 
 class RoleIn(Body):
@@ -229,7 +337,7 @@ class EmployeeIn(Body):
     phone: Phone | None = None
     role_id: Ident
     granted_permissions: Permissions = Field(default_factory=set)
-    active: bool = True
+    active: StrictBool = True
 
 
 class EmployeePatch(Body):
@@ -238,33 +346,17 @@ class EmployeePatch(Body):
     phone: Phone | None = None
     role_id: Ident = None  # type: ignore[assignment]
     granted_permissions: Permissions = None  # type: ignore[assignment]
-    active: bool = None  # type: ignore[assignment]
+    active: StrictBool = None  # type: ignore[assignment]
 
 
 class ClassificationIn(Body):
     call_reason_id: Ident
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    booked: bool | None = None
+    booked: StrictBool | None = None
     job_id: Ident | None = None
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Priority = Literal["low", "normal", "high", "urgent"]
-IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-
-
-def _moment(value: str) -> str:
-    from datetime import datetime
-
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("not an ISO 8601 date and time (e.g. 2026-11-24T09:00:00-06:00)") from None
-    return value
-
-
-Moment = Annotated[str, AfterValidator(_moment)]
 
 
 class LeadIn(Body):
@@ -276,7 +368,7 @@ class LeadIn(Body):
     priority: Priority | None = None
     summary: Text | None = None
     notes: Text | None = None
-    tags: Annotated[set[Tag], Field(max_length=20)] = Field(default_factory=set)
+    tags: unique_set(Tag, 20) = Field(default_factory=set)
     follow_up_date: IsoDate | None = None
 
 
@@ -286,7 +378,7 @@ class LeadPatch(Body):
     job_type_id: Ident | None = None
     priority: Priority | None = None
     summary: Text | None = None
-    tags: Annotated[set[Tag], Field(max_length=20)] = None  # type: ignore[assignment]
+    tags: unique_set(Tag, 20) = None  # type: ignore[assignment]
     follow_up_date: IsoDate | None = None
 
 
@@ -305,12 +397,10 @@ class JobDetails(Body):
 
     @model_validator(mode="after")
     def _window(self):
-        from datetime import datetime
-
-        start = datetime.fromisoformat(self.appointment_start.replace("Z", "+00:00"))
-        end = datetime.fromisoformat(self.appointment_end.replace("Z", "+00:00"))
-        if (start.tzinfo is None) != (end.tzinfo is None) or end <= start:
-            raise ValueError("appointment_end must come after appointment_start (both with or without an offset)")
+        start = datetime.fromisoformat(self.appointment_start.upper().replace("Z", "+00:00"))
+        end = datetime.fromisoformat(self.appointment_end.upper().replace("Z", "+00:00"))
+        if end <= start:  # an InvalidInput, not a ValueError: it names the field, not the body
+            raise InvalidInput("appointment_end must come after appointment_start", field="appointment_end")
         return self
 
 
@@ -337,7 +427,7 @@ class JobLeadIn(Body):
     lead_setting_employee_id: Ident
     technician_id: Ident | None = None
     summary: Text
-    tags: Annotated[set[Tag], Field(max_length=20)] = Field(default_factory=set)
+    tags: unique_set(Tag, 20) = Field(default_factory=set)
 
 
 class DismissIn(Body):
@@ -383,7 +473,7 @@ class LocationIn(Body):
 
 
 class SclStatusIn(Body):
-    status: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+    status: SclStatus
     why: Text | None = None
 
 
@@ -398,12 +488,12 @@ class SclNoteIn(Body):
 
 
 class SclSettingsPut(Body):
-    enabled: bool = None  # type: ignore[assignment]
-    after_call_work_minutes: int = None  # type: ignore[assignment]
-    cold_lead_threshold_hours: Annotated[int, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]
+    enabled: StrictBool = None  # type: ignore[assignment]
+    after_call_work_minutes: AfterCallWorkMinutes = None  # type: ignore[assignment]
+    cold_lead_threshold_hours: ColdLeadThresholdHours = None  # type: ignore[assignment]
 
 
-PartnerCategory = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PartnerCategory = _text(200)
 
 
 class CategoryTarget(Body):
@@ -426,14 +516,7 @@ class IntegrationPut(Body):
 # --- dynamic number insertion -------------------------------------------------------------------
 
 
-def _dni_domain(value: str) -> str:
-    try:
-        return check_domain(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.message) from None
-
-
-UtmValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+UtmValue = _text(200)
 
 
 class DniSourceRule(Body):
@@ -451,16 +534,26 @@ class DniSourceRule(Body):
         return self
 
 
+def _pool_size(pool: list[str]) -> list[str]:
+    if not pool:
+        raise ValueError("the pool needs at least one tracking number: each visitor is shown one")
+    if len(pool) > MAX_POOL:
+        raise ValueError(f"the pool holds at most {MAX_POOL} numbers")
+    return pool
+
+
 class DniConfigPut(Body):
-    domain: Annotated[str, AfterValidator(_dni_domain)] = Field(
-        description="The website's bare domain, e.g. acme-home.example (no http://, path or port)"
+    domain: Annotated[str, AfterValidator(_in_words(check_domain))] = Field(
+        description="The website's bare domain, e.g. acme-home.example (no http://, path or port)",
+        examples=["acme-home.example"],
     )
-    pool: Annotated[list[Phone], Field(max_length=100)] = Field(
-        description=f"The company's tracking numbers shown to visitors, one per visitor session (1 to {MAX_POOL})"
+    pool: Annotated[list[Phone], AfterValidator(_pool_size)] = Field(
+        description="The company's tracking numbers shown to visitors, one per visitor session",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_POOL},
     )
-    session_minutes: int = Field(
+    session_minutes: whole_number(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES, check_session_minutes) = Field(  # type: ignore[valid-type]
         default=DEFAULT_SESSION_MINUTES,
-        description=f"How long a number stays held for a visitor ({MIN_SESSION_MINUTES} to {MAX_SESSION_MINUTES})",
+        description="How long a number stays held for a visitor, in minutes",
     )
     default_number: Phone = Field(description="The number the website shows without DNI (not a pool number)")
     source_rules: Annotated[list[DniSourceRule], Field(max_length=20)] = Field(default_factory=list)

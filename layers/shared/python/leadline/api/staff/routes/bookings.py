@@ -8,18 +8,17 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import Principal, principal
-from leadline.api.staff.routes._common import Limit, NextToken
-from leadline.api.staff.schemas import Body, DismissIn, Ident, JobDetails, NoteIn
+from leadline.api.staff.routes._common import Limit, NextToken, day_query
+from leadline.api.staff.schemas import Body, DismissIn, Ident, JobDetails, NoteIn, UtmValue
 from leadline.bookings import online, service
 from leadline.permissions import Permission
 
 router = APIGatewayRouter()
-Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, the company's day")]
-UtmValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Day = day_query("YYYY-MM-DD, the company's day")
 
 
 class BookingConvertIn(JobDetails):
@@ -103,7 +102,7 @@ def list_bookings(
     ),
 )
 def export_online_bookings(
-    from_: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
+    from_: day_query("YYYY-MM-DD", alias="from"),  # type: ignore[valid-type]
     to: Day,
 ):  # a CSV Response: no return annotation, which the OpenAPI validation would try to model
     caller = _marketer()

@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
-from leadline.api.staff.routes._common import Limit, NextToken
-from leadline.api.staff.schemas import ClassificationIn
+from leadline.api.staff.routes._common import Limit, NextToken, day_query
+from leadline.api.staff.schemas import PHONE, PHONE_LENGTH, ClassificationIn
 from leadline.calls import service
 from leadline.permissions import Permission
 from leadline.phones import to_e164
@@ -15,9 +15,9 @@ from leadline.workflows.classify_call import classify
 
 router = APIGatewayRouter()
 
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day in the company's time zone")]
+Day = day_query("A day in the company's time zone", optional=True)
 CampaignFilter = Annotated[str | None, Query(max_length=64, description="A campaign id, or 'unknown', or 'direct'")]
-CallerFilter = Annotated[str | None, Query(max_length=40, description="The caller's number")]
+CallerFilter = Annotated[str | None, Query(pattern=PHONE, max_length=PHONE_LENGTH, description="The caller's number")]
 SclFilter = Annotated[
     Literal["not_prospect"] | None,
     Query(

@@ -1,10 +1,8 @@
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
+from leadline.api.staff.routes._common import PhoneQuery
 from leadline.api.staff.schemas import CustomerIn, CustomerPatch, LocationIn
 from leadline.customers import service
 from leadline.permissions import Permission
@@ -36,7 +34,7 @@ def create_customer(body: CustomerIn) -> dict:
     summary="Find customers by phone number",
     description="The customers who have this number (as people write it, or E.164).",
 )
-def find_customers(phone: Annotated[str, Query(max_length=40)]) -> dict:
+def find_customers(phone: PhoneQuery) -> dict:
     tenant_id = principal(router).tenant_id
     return {"items": service.find_by_phone(tenant_id, to_e164(phone, field="phone"))}
 

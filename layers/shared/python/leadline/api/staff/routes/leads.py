@@ -7,8 +7,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
-from leadline.api.staff.routes._common import Limit, NextToken
+from leadline.api.staff.routes._common import Limit, NextToken, day_query
 from leadline.api.staff.schemas import (
+    PHONE,
+    PHONE_LENGTH,
     ConvertIn,
     DismissIn,
     DismissReasonIn,
@@ -29,9 +31,14 @@ Status = Annotated[str | None, Query(pattern="^(open|converted|dismissed)$")]
 Source = Annotated[str | None, Query(pattern="^(" + "|".join(service.SOURCES) + ")$")]
 Id = Annotated[str | None, Query(max_length=64)]
 CallerPhone = Annotated[
-    str | None, Query(max_length=40, description="The customer's phone number (as people write it, or E.164)")
+    str | None,
+    Query(
+        pattern=PHONE,
+        max_length=PHONE_LENGTH,
+        description="The customer's phone number (as people write it, or E.164)",
+    ),
 ]
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Created on or after / up to (UTC)")]
+Day = day_query("Created on or after / up to (UTC)", optional=True)
 
 
 @router.post(

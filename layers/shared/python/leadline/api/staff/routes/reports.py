@@ -10,12 +10,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
+from leadline.api.staff.routes._common import day_query
 from leadline.permissions import Permission
 from leadline.reports import service
 
 router = APIGatewayRouter()
-From = Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="First day, YYYY-MM-DD")]
-To = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Last day (included), YYYY-MM-DD")]
+From = day_query("First day, YYYY-MM-DD", alias="from")
+To = day_query("Last day (included), YYYY-MM-DD")
 Format = Annotated[Literal["json", "csv"], Query()]
 REPORTS = {
     "campaign-summary": service.campaign_summary,

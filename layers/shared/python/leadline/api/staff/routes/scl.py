@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from leadline import rules
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import Principal, principal
-from leadline.api.staff.routes._common import Limit, NextToken
-from leadline.api.staff.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatusIn
+from leadline.api.staff.routes._common import Limit, NextToken, PhoneQuery
+from leadline.api.staff.schemas import SclDismissIn, SclNoteIn, SclSettingsPut, SclStatus, SclStatusIn
 from leadline.permissions import Permission
 from leadline.phones import to_e164
 from leadline.scl import service
@@ -20,7 +20,7 @@ router = APIGatewayRouter()
 Tab = Annotated[
     str, Query(pattern="^(open|cold|done)$", description="Open, Cold (open and older than the threshold), Done")
 ]
-Status = Annotated[str | None, Query(pattern="^[a-z_]{1,40}$")]
+Status = Annotated[SclStatus | None, Query()]
 Search = Annotated[str | None, Query(min_length=2, max_length=100, description="Words in the transcript or summary")]
 
 
@@ -71,7 +71,7 @@ def counts() -> dict:
         f"For the job-booking screen: the caller's SCL in Open or Cold from {rules.SCL_RECENT_TEXT}, or null."
     ),
 )
-def banner(phone: Annotated[str, Query(max_length=40)]) -> dict:
+def banner(phone: PhoneQuery) -> dict:
     return service.banner(_reviewer().tenant_id, to_e164(phone, field="phone"))
 
 
