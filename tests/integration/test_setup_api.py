@@ -221,6 +221,27 @@ def test_employees_roles_and_grants(tenant):
     assert "view_second_chance_leads" in {p["name"] for p in permissions}
 
 
+def test_the_one_managing_employees_cannot_take_that_from_themselves(tenant):
+    admin_id = tenant.admin.get("/v1/me").json()["employee_id"]
+    me = f"/v1/employees/{admin_id}"
+    for body, field in (({"active": False}, "active"), ({"role_id": "office_manager"}, "role_id")):
+        error = _error(tenant.admin.patch(me, body), 409)
+        assert error["errors"][0]["field"] == field and "another employee" in error["message"]
+    error = _error(tenant.admin.patch("/v1/roles/admin", {"permissions": ["view_reports"]}), 409)
+    assert error["errors"][0]["field"] == "permissions"
+    assert tenant.admin.get("/v1/me").json()["role_id"] == "admin"
+    assert "manage_employees" in tenant.admin.get("/v1/roles/admin").json()["permissions"]
+
+    # With manage_employees granted to them, their role may change; and others' records are not theirs to keep.
+    granted = tenant.admin.patch(me, {"granted_permissions": ["manage_employees"], "role_id": "office_manager"})
+    assert granted.status_code == 200, granted.text
+    error = _error(tenant.admin.patch(me, {"granted_permissions": []}), 409)
+    assert "manage_employees" in error["message"]
+    assert tenant.admin.patch("/v1/roles/admin", {"permissions": ["view_reports"]}).status_code == 200
+    assert tenant.admin.patch(f"/v1/employees/{tenant.csr_employee_id}", {"active": False}).status_code == 200
+    assert "manage_employees" in tenant.admin.get("/v1/me").json()["permissions"]
+
+
 # --- bad input: 4xx with a message saying what is wrong -------------------------------------------
 
 

@@ -13,9 +13,9 @@ from leadline.data.models import Campaign, Employee, RecordModel, TenantSettings
 from leadline.data.repositories import campaigns, operations, people, settings, tracking_numbers
 from leadline.data.repositories.by_id import RecordsById
 from leadline.data.store import Page, TxStep
-from leadline.errors import Forbidden, InvalidInput
+from leadline.errors import Conflict, Forbidden, InvalidInput
 from leadline.ids import new_id
-from leadline.permissions import DEFAULT_ROLES, unknown_permissions
+from leadline.permissions import DEFAULT_ROLES, Permission, unknown_permissions
 from leadline.setup.attribution import diagnose
 
 
@@ -374,17 +374,55 @@ def list_employees(tenant_id: str, *, limit: int, next_token: str | None) -> dic
     return _page_view(people.employees.list_page(tenant_id, limit=limit, next_token=next_token), employee_view)
 
 
-def update_employee(tenant_id: str, employee_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+# The one who changes employees cannot take that away from themselves: someone able to manage employees is
+# always left (the caller), so a company never locks itself out of its own set-up.
+_KEEP_MANAGING = (
+    "you cannot take away your own '{permission}' permission ({how}): ask another employee who has it, "
+    "so that the company always keeps someone who can manage employees"
+)
+
+
+def update_employee(
+    tenant_id: str, employee_id: str, changes: dict[str, Any], *, changed_by: str | None = None
+) -> dict[str, Any]:
+    """`changed_by`: the employee making the change; changing themselves, they must keep manage_employees."""
     check_permission_names(changes.get("granted_permissions"))
     employee = people.employees.get_or_404(tenant_id, employee_id)
     old_email = employee.email
     _apply(employee, changes)
+    if employee_id == changed_by:
+        _keep_managing_employees(tenant_id, employee)
     store.touch(employee)
     steps = [TxStep.put(employee, "the employee was changed by someone else at the same time; retry")]
     if "role_id" in changes:
         steps.append(_role_exists_step(tenant_id, employee.role_id))
     store.transact(steps + _email_steps(tenant_id, employee_id, old_email, employee.email))
     return employee_view(employee)
+
+
+def _keep_managing_employees(tenant_id: str, employee: Employee) -> None:
+    manage = Permission.MANAGE_EMPLOYEES.value
+    if not employee.active:
+        raise Conflict(_KEEP_MANAGING.format(permission=manage, how="by deactivating yourself"), field="active")
+    if manage in (employee.granted_permissions or ()):
+        return
+    role = people.roles.get(tenant_id, employee.role_id)
+    if role is None or manage not in (role.permissions or ()):
+        how = "by a role and grants without it"
+        raise Conflict(_KEEP_MANAGING.format(permission=manage, how=how), field="role_id")
+
+
+def update_role(
+    tenant_id: str, role_id: str, changes: dict[str, Any], *, changed_by: str | None = None
+) -> dict[str, Any]:
+    """`changed_by`: the employee making the change; changing their own role, they must keep manage_employees."""
+    manage = Permission.MANAGE_EMPLOYEES.value
+    if changed_by and "permissions" in changes and manage not in (changes["permissions"] or ()):
+        me = people.employees.get(tenant_id, changed_by)
+        if me is not None and me.role_id == role_id and manage not in (me.granted_permissions or ()):
+            how = "by taking it from your own role"
+            raise Conflict(_KEEP_MANAGING.format(permission=manage, how=how), field="permissions")
+    return roles.update(tenant_id, role_id, changes)
 
 
 # --- who may do what ---------------------------------------------------------------------------

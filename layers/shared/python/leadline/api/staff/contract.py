@@ -205,6 +205,7 @@ PERMISSIONS: dict[str, tuple[Permission, ...]] = {
 
 _CHANGED = "someone changed it at the same time: read it again and retry"
 _TAKEN = "the new record's id was taken at the same instant (practically never): send it again"
+_KEEP_MANAGING = "you would take away your own manage_employees permission (another employee who has it can)"
 _DNIS_TAKEN = "the advertised number (DNIS) is another campaign's, or a tracking number of another campaign"
 
 # When an operation answers 409: each way it can.
@@ -224,9 +225,9 @@ CONFLICTS: dict[str, tuple[str, ...]] = {
     "createCallReason": (_TAKEN,),
     "updateCallReason": (_CHANGED,),
     "createEmployee": ("another employee uses the email",),
-    "updateEmployee": ("another employee uses the email", _CHANGED),
+    "updateEmployee": ("another employee uses the email", _KEEP_MANAGING, _CHANGED),
     "createRole": (_TAKEN,),
-    "updateRole": (_CHANGED,),
+    "updateRole": (_KEEP_MANAGING, _CHANGED),
     "classifyCall": ("the call changed at the same time (its events were still arriving): retry",),
     "createLead": (_TAKEN,),
     "updateLead": (_CHANGED,),

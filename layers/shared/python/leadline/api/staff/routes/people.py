@@ -99,7 +99,7 @@ def get_employee(employee_id: str) -> dict:
 def update_employee(employee_id: str, body: EmployeePatch) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_EMPLOYEES)
-    return service.update_employee(caller.tenant_id, employee_id, body.changes())
+    return service.update_employee(caller.tenant_id, employee_id, body.changes(), changed_by=caller.employee_id)
 
 
 @router.post(
@@ -154,4 +154,4 @@ def get_role(role_id: str) -> dict:
 def update_role(role_id: str, body: RolePatch) -> dict:
     caller = principal(router)
     caller.require(Permission.MANAGE_EMPLOYEES)
-    return service.roles.update(caller.tenant_id, role_id, body.changes())
+    return service.update_role(caller.tenant_id, role_id, body.changes(), changed_by=caller.employee_id)
