@@ -6,6 +6,8 @@ answer carries, and the staff API's CORS for the app's origin: CloudFront, Cogni
 
 from __future__ import annotations
 
+import json
+
 from infra.topology import ROOT
 
 APP_DIR = ROOT / "web" / "staff"
@@ -28,6 +30,27 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
 }
+
+
+def is_a_file(path: str) -> bool:
+    """Whether a request's path is one of the app's files (its assets, its config); any other path is a screen's,
+    answered with index.html, whose router shows the screen or its own "not found". A missing file is a 404 (in AWS
+    S3's 403), never the app in its place."""
+    return path == CONFIG_PATH or path.startswith(ASSETS_PREFIX)
+
+
+def screen_paths_function() -> str:
+    """`is_a_file` as a CloudFront Function (JavaScript, runtime 2.0) on the viewer request: a screen's path is
+    rewritten to index.html before the cache and S3, a file's path kept."""
+    return f"""function handler(event) {{
+  var request = event.request;
+  var uri = request.uri;
+  if (uri !== {json.dumps(CONFIG_PATH)} && uri.indexOf({json.dumps(ASSETS_PREFIX)}) !== 0) {{
+    request.uri = {json.dumps("/" + INDEX)};
+  }}
+  return request;
+}}
+"""
 
 
 def cognito_config(*, api_url: str, domain: str, client_id: str) -> dict:

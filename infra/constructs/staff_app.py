@@ -25,9 +25,6 @@ from infra.constructs.log_groups import LogGroups
 from infra.constructs.scanners import skip_checkov, suppress_wildcards
 
 LOG_RETENTION_DAYS = 90  # CloudFront's and S3's access logs of the app (paths, addresses, times; no token)
-# S3 answers 403 for a missing object to a reader without s3:ListBucket (CloudFront here), 404 otherwise: both are
-# a screen's path, answered with the app, whose router shows the screen (or its own "not found").
-SPA_FALLBACK_STATUSES = (403, 404)
 # The CDK's BucketDeployment: its handler (one per stack) copies the files with the AWS CLI.
 DEPLOYMENT_HANDLER_PREFIX = "Custom::CDKBucketDeployment"
 # What the CDK grants the deployment's role on the asset bucket (read) and the app bucket (read and write).
@@ -158,6 +155,14 @@ class StaffApp(Construct):
             comment="Leadline staff app: content security policy, HSTS, nosniff, no framing, referrer policy",
             security_headers_behavior=security_headers_behavior(self.headers),
         )
+        # A screen's path (/second-chance-leads/<id>) is answered with index.html; a missing file is not.
+        self.screen_paths = cloudfront.Function(
+            self,
+            "ScreenPaths",
+            comment="Leadline staff app: a screen's path is answered with index.html",
+            code=cloudfront.FunctionCode.from_inline(app_hosting.screen_paths_function()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -169,17 +174,13 @@ class StaffApp(Construct):
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=self.headers_policy,
                 compress=True,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=self.screen_paths, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
             ),
             default_root_object=app_hosting.INDEX,
-            error_responses=[
-                cloudfront.ErrorResponse(
-                    http_status=status,
-                    response_http_status=200,
-                    response_page_path="/" + app_hosting.INDEX,
-                    ttl=Duration.seconds(0),
-                )
-                for status in SPA_FALLBACK_STATUSES
-            ],
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             enable_logging=True,

@@ -52,7 +52,7 @@ class StaffApp:
             return 200, "application/json", json.dumps(self.config()).encode()
         if path == EMPLOYEES_PATH:
             return 200, "application/json", json.dumps(self.employees()).encode()
-        if path.startswith(app_hosting.ASSETS_PREFIX):
+        if app_hosting.is_a_file(path):
             file = (self.app_dir / path.lstrip("/")).resolve()
             if not file.is_relative_to(self.app_dir) or not file.is_file():
                 return 404, "text/plain; charset=utf-8", b"Not found"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -151,15 +152,48 @@ def test_the_distribution_redirects_to_https_and_serves_get_and_head_only(synthe
     assert settings["Logging"]["Prefix"] == "cloudfront/"
 
 
-def test_every_screens_path_is_answered_with_the_app(synthesized):
+SCREENS_AND_FILES = [
+    "/",
+    "/second-chance-leads",
+    "/second-chance-leads/scl-01JX",
+    "/leads/new",
+    "/signed-in",
+    "/index.html",
+    "/favicon.ico",
+    "/config.json",
+    "/config.json.bak",
+    "/assets/js/main.js",
+    "/assets/app.css",
+    "/assets/missing.js",
+    "/assetsx",
+]
+
+
+def _run_in_node(code: str, uris: list[str]) -> list[str]:
+    """The CloudFront Function's handler run in Node.js on a viewer request of each uri: the uri it passes on."""
+    script = code + "\nconsole.log(JSON.stringify(" + json.dumps(uris) + ".map(function (uri) {"
+    script += " return handler({request: {uri: uri, headers: {}, querystring: {}}}).uri; })));"
+    result = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(result.stdout)
+
+
+def test_every_screens_path_is_answered_with_the_app_and_a_missing_file_is_not(synthesized):
     _, dist = distribution(synthesized)
     settings = dist["Properties"]["DistributionConfig"]
     assert settings["DefaultRootObject"] == app_hosting.INDEX
-    # S3 answers CloudFront 403 for a missing key (no s3:ListBucket): /second-chance-leads/<id> is one.
-    assert sorted(settings["CustomErrorResponses"], key=lambda r: r["ErrorCode"]) == [
-        {"ErrorCode": status, "ResponseCode": 200, "ResponsePagePath": f"/{app_hosting.INDEX}", "ErrorCachingMinTTL": 0}
-        for status in (403, 404)
+    assert "CustomErrorResponses" not in settings  # a missing file is S3's 403, never index.html in its place
+    function_id, function = only(synthesized.resources("AWS::CloudFront::Function"))
+    assert settings["DefaultCacheBehavior"]["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}
     ]
+    assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert function["Properties"]["AutoPublish"] is True
+    code = function["Properties"]["FunctionCode"]
+    assert code == app_hosting.screen_paths_function()
+    # The function decides as the local app server does (app_hosting.is_a_file).
+    expected = [uri if app_hosting.is_a_file(uri) else f"/{app_hosting.INDEX}" for uri in SCREENS_AND_FILES]
+    assert _run_in_node(code, SCREENS_AND_FILES) == expected
+    assert expected[-4:] == ["/assets/js/main.js", "/assets/app.css", "/assets/missing.js", "/index.html"]
 
 
 # --- the security headers ----------------------------------------------------------------------------

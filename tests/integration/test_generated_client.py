@@ -93,11 +93,12 @@ def test_the_generated_client_creates_and_lists_a_lead_as_typed_models(runtime, 
     page = _module("api.leads.list_leads").sync(client=api)
     # Then the page and its lead are the generated models, holding the lead's fields typed
     assert isinstance(page, models.LeadPage) and page.next_token is None
-    assert len(page.items) == 1 and isinstance(page.items[0], models.Lead)
+    assert len(page.items) == 1 and isinstance(page.items[0], models.LeadListed)
     lead = page.items[0]
+    assert lead.customer_name == "Pat Doe"
     assert lead.lead_id == created.lead_id and lead.customer_id == customer.customer_id
     assert (lead.summary, lead.tags) == ("AC blows warm air", ["ac"])
-    assert lead.status is models.LeadStatus.OPEN and lead.priority is models.LeadPriorityType0.HIGH
+    assert lead.status is models.LeadListedStatus.OPEN and lead.priority is models.LeadListedPriorityType0.HIGH
     assert isinstance(lead.created_at, datetime.datetime) and lead.created_at.tzinfo is not None
     assert lead.notes == [] and all(isinstance(entry, models.HistoryEntry) for entry in lead.history)
 

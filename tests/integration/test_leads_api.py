@@ -104,6 +104,8 @@ def test_a_manual_lead_is_created_announced_and_listed(tenant, bus):
     assert bare.status_code == 201 and bare.json()["notes"] == [], bare.text
     listed = tenant.admin.get("/v1/leads").json()["items"]
     assert len(listed) == 2 and listed[0]["created_at"] >= listed[1]["created_at"]
+    customer_name = tenant.admin.get(f"/v1/customers/{s['customer']}").json()["name"]
+    assert [lead["customer_name"] for lead in listed] == [customer_name, customer_name]
     for params, expected in [
         ({"status": "open"}, 2),
         ({"status": "converted"}, 0),

@@ -17,6 +17,7 @@ from leadline.data.repositories import leads as lead_records
 LOOKUP = {"BatchGetItem": 1, "GetItem": 1}
 LISTING = {"BatchGetItem": 1, "Query": 1}
 SCL_QUEUE = {"BatchGetItem": 1, "GetItem": 1, "Query": 1}  # + the company's settings (its cold-lead threshold)
+WITH_CUSTOMERS = {"BatchGetItem": 2, "Query": 1}  # a page of leads with customers: + their names (none: no read)
 
 STAFF_READS = {
     "Staff GET /v1/bookings": LISTING,
@@ -50,12 +51,12 @@ STAFF_READS = {
     "Staff GET /v1/job-types/{job_type_id}": LOOKUP,
     "Staff GET /v1/jobs/{job_id}": LOOKUP,
     "Staff GET /v1/lead-dismiss-reasons": LISTING,
-    "Staff GET /v1/leads": LISTING,
+    "Staff GET /v1/leads": WITH_CUSTOMERS,
     "Staff GET /v1/leads?status=open": LISTING,
     "Staff GET /v1/leads?source=abandoned_call": LISTING,
     "Staff GET /v1/leads?campaign_id=<campaign_id>": LISTING,
-    "Staff GET /v1/leads?business_unit_id=<business_unit_id>": LISTING,
-    "Staff GET /v1/leads?created_from=<created_from>&created_to=<created_to>": LISTING,
+    "Staff GET /v1/leads?business_unit_id=<business_unit_id>": WITH_CUSTOMERS,
+    "Staff GET /v1/leads?created_from=<created_from>&created_to=<created_to>": WITH_CUSTOMERS,
     "Staff GET /v1/leads/{lead_id}": LOOKUP,
     "Staff GET /v1/me": LOOKUP,
     "Staff GET /v1/me/notification-preferences": {"BatchGetItem": 1, "GetItem": 2},

@@ -149,6 +149,18 @@ def test_the_link_in_the_scl_email_opens_that_scl(runtime, demo, shop, browser):
     assert page.url == link
 
 
+def test_a_screens_path_is_the_app_and_a_missing_file_is_not_found(runtime):
+    index = requests.get(f"{runtime.app_url}/", timeout=10)
+    assert index.status_code == 200 and index.headers["Content-Type"].startswith("text/html")
+    for screen in ("/second-chance-leads/scl-unknown", "/leads/new", "/no-such-screen"):
+        answer = requests.get(runtime.app_url + screen, timeout=10)
+        assert (answer.status_code, answer.text) == (200, index.text), screen
+    script = requests.get(f"{runtime.app_url}/assets/js/main.js", timeout=10)
+    assert script.status_code == 200 and script.headers["Content-Type"].startswith("text/javascript")
+    assert requests.get(f"{runtime.app_url}/assets/js/missing.js", timeout=10).status_code == 404
+    assert requests.get(f"{runtime.app_url}/config.json", timeout=10).json()["api_url"] == runtime.api_url
+
+
 def test_the_staff_api_answers_the_apps_origin_only(runtime, demo):
     preflight = requests.options(
         f"{runtime.api_url}/v1/second-chance-leads",

@@ -12,6 +12,7 @@ from typing import Any
 from leadline.data import store
 from leadline.data.models import Call, Job, Lead
 from leadline.data.repositories import calls as call_records
+from leadline.data.repositories import customers as customer_records
 from leadline.data.repositories import jobs as job_records
 from leadline.data.repositories import leads as lead_records
 from leadline.data.store import TxStep
@@ -189,7 +190,7 @@ def list_leads(
     next_token: str | None,
 ) -> dict[str, Any]:
     """Newest first. A customer phone, else the status (or all), picks the listing, the days narrow it; source,
-    campaign and business unit filter what the page reads."""
+    campaign and business unit filter what the page reads. Each lead with its customer's name, for the list."""
     page = lead_records.list_by_status(
         tenant_id,
         status,
@@ -202,7 +203,9 @@ def list_leads(
         limit=limit,
         next_token=next_token,
     )
-    return {"items": [lead_view(i) for i in page.items], "next_token": page.next_token}
+    names = customer_records.names(tenant_id, [lead.customer_id for lead in page.items if lead.customer_id])
+    items = [{**lead_view(lead), "customer_name": names.get(lead.customer_id)} for lead in page.items]
+    return {"items": items, "next_token": page.next_token}
 
 
 def open_leads_for_phones(tenant_id: str, phones: list[str]) -> list[dict[str, Any]]:

@@ -140,6 +140,14 @@ export async function list(context) {
   await showPage(context, refs, results, query);
 }
 
+// The customer's name links to the lead, their number under it; a lead without a customer links by its number.
+function customerCell(lead) {
+  const phone = lead.customer_phone ? format.phone(lead.customer_phone) : null;
+  const href = `/leads/${encodeURIComponent(lead.lead_id)}`;
+  if (!lead.customer_name) return h("td", {}, h("a", { href }, phone || "Lead without a phone number"));
+  return h("td", {}, h("a", { href }, lead.customer_name), phone ? h("div", { class: "meta" }, phone) : null);
+}
+
 async function showPage(context, refs, results, query, nextToken) {
   let page;
   try {
@@ -164,7 +172,7 @@ async function showPage(context, refs, results, query, nextToken) {
         h(
           "thead",
           {},
-          h("tr", {}, ["Customer phone", "Created", "Source", "Campaign", "Business unit", "Summary", "Status"].map((c) => h("th", { scope: "col" }, c))),
+          h("tr", {}, ["Customer", "Created", "Source", "Campaign", "Business unit", "Summary", "Status"].map((c) => h("th", { scope: "col" }, c))),
         ),
         body,
       ),
@@ -176,7 +184,7 @@ async function showPage(context, refs, results, query, nextToken) {
       h(
         "tr",
         {},
-        h("td", {}, h("a", { href: `/leads/${encodeURIComponent(lead.lead_id)}` }, lead.customer_phone ? format.phone(lead.customer_phone) : "Lead without a phone number")),
+        customerCell(lead),
         h("td", {}, format.moment(lead.created_at)),
         h("td", {}, SOURCE_LABELS[lead.source] || lead.source),
         h("td", {}, lead.campaign_id ? names.campaigns.get(lead.campaign_id) || lead.campaign_id : "—"),

@@ -411,8 +411,14 @@ class Lead(ResponseModel):
     updated_at: Moment
 
 
-class LeadPage(Page[Lead]):
-    """A page of leads, newest first."""
+class LeadListed(Lead):
+    """A lead in a list, with its customer's name."""
+
+    customer_name: str | None = Field(description="The customer's name; null for a lead without a customer")
+
+
+class LeadPage(Page[LeadListed]):
+    """A page of leads, newest first, each with its customer's name."""
 
 
 class Job(ResponseModel):
