@@ -17,7 +17,7 @@ import requests
 from playwright.sync_api import expect
 
 from infra.local import tokens
-from tests.integration.test_second_chance_leads import PROSPECT, _call
+from tests.integration.test_second_chance_leads import NOT_A_PROSPECT, PROSPECT, _call
 from tests.support.api import Api
 from tests.support.staff_app import (  # noqa: F401 - browser: a fixture
     NO_PHONE_PROGRAM,
@@ -201,6 +201,56 @@ def test_a_csr_finds_todays_call_and_classifies_it(runtime, shop, browser):  # n
     check_accessible(page, "a call")
     page.get_by_role("link", name="Back to calls").click()
     expect(page.get_by_role("row").filter(has_text=as_shown(phone))).to_contain_text("Estimate request")
+
+
+def _evaluated(api: Api, call_id: str, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        call = api.get(f"/v1/calls/{call_id}").json()
+        if call.get("analysis"):
+            return call
+        time.sleep(0.3)
+    raise AssertionError(f"call {call_id} not judged by the analyser within {timeout:.0f} s")
+
+
+def test_a_manager_reviews_the_calls_judged_not_a_prospect(runtime, shop, browser):  # noqa: F811
+    vendors = SimpleNamespace(vendors=shop.vendors)
+    solicitor, prospect = new_caller(), new_caller()
+    judged = _call(vendors, transcript=NOT_A_PROSPECT, caller=solicitor, dated=True)
+    kept = _call(vendors, transcript=PROSPECT, caller=prospect, dated=True)
+    call = _evaluated(shop.lead, judged)
+    assert call["scl_evaluation"] == "not-a-prospect" and call["analysis"]["reasons"]
+    assert _evaluated(shop.lead, kept)["analysis"]["is_prospect"] is True
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, runtime.app_url, "Dana Lee")
+    expect(page.get_by_role("heading", name="Second Chance Leads")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("link", name="calls judged not a prospect, with its reasons").click()
+    expect(page.get_by_role("heading", name="Calls")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Which calls")).to_have_value("not_prospect")
+    row = page.get_by_role("row").filter(has_text=as_shown(solicitor))
+    expect(row).to_contain_text(re.compile(r"Not a prospect \(\d+% sure\)"), timeout=TIMEOUT_MS)
+    for reason in call["analysis"]["reasons"]:
+        expect(row).to_contain_text(reason)
+    expect(page.get_by_role("row").filter(has_text=as_shown(prospect))).to_have_count(0)
+    screenshot(page, "calls-not-a-prospect")
+    check_accessible(page, "the calls judged not a prospect")
+
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=f"Call from {as_shown(solicitor)}")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("verdict")).to_have_text(re.compile(r"^Not a prospect \(\d+% sure\)$"))
+    expect(page.locator(".facts")).to_contain_text("Judged not a prospect")
+    analysis = page.get_by_role("region", name="What the analyser heard")
+    expect(analysis).to_contain_text(call["analysis"]["summary"])
+    for reason in call["analysis"]["reasons"]:
+        expect(analysis).to_contain_text(reason)
+
+    # back to every call of today: both calls, the prospect's among them
+    page.goto(runtime.app_url + "/calls?scl=not_prospect")
+    page.get_by_label("Which calls").select_option(label="Every call")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("row").filter(has_text=as_shown(prospect))).to_have_count(1, timeout=TIMEOUT_MS)
+    assert "day=" in page.url and "scl=" not in page.url
 
 
 def test_a_manager_reads_the_reports_and_downloads_a_csv(runtime, browser):  # noqa: F811

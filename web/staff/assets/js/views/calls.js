@@ -1,10 +1,31 @@
 // Calls: a day's calls (in the company's time zone) by campaign, Unknown (no campaign matched) or Direct (the
-// company's own number), each call's details, and a CSR's classification of it (reason, notes, booked, job).
+// company's own number), each call's details, and a CSR's classification of it (reason, notes, booked, job); the
+// calls the analyser judged not a prospect, with its reasons, for a manager to audit what Second Chance Leads left
+// out.
 import { fieldId, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { loading, noAccess, problem, setTitle } from "../ui.js";
 
 const ATTRIBUTION = { attributed: "Campaign", unknown: "Unknown", direct: "Direct" };
+// how the Second Chance Leads evaluation of a call ended, or where it stands (the API's scl_evaluation)
+const EVALUATION = {
+  created: "Became a Second Chance Lead",
+  "not-a-prospect": "Judged not a prospect",
+  "recent-scl-for-number": "The caller already has a Second Chance Lead from the last 14 days",
+  booked: "A job was booked on the call",
+  disabled: "Second Chance Leads were off",
+  outbound: "An outbound call",
+  "no-recording": "No recording to analyse",
+  "no-caller-number": "No caller number",
+  "awaiting-transcript": "Waiting for the transcript",
+  "transcript-arrived": "Transcript arrived; evaluation due",
+};
+const NOT_PROSPECT = "not_prospect";
+
+export function verdict(analysis) {
+  const sure = `${Math.floor(analysis.confidence * 100)}% sure`; // floor: never "100%" for 0.997
+  return analysis.is_prospect ? `A prospect (${sure})` : `Not a prospect (${sure})`;
+}
 
 function today() {
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone: format.timeZone(), year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
@@ -21,7 +42,9 @@ export async function list(context) {
   const { main, api } = context;
   setTitle("Calls");
   const params = new URLSearchParams(location.search);
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(params.get("day") || "") ? params.get("day") : today();
+  const scl = params.get("scl") === NOT_PROSPECT ? NOT_PROSPECT : "";
+  // the calls judged not a prospect are of every day unless one is chosen; the others of a day, today by default
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(params.get("day") || "") ? params.get("day") : scl ? "" : today();
   const campaign = params.get("campaign") || "";
   replace(main, h("h1", {}, "Calls"), loading("the calls"));
   // the campaigns and call reasons name what the calls hold by id; a CSR may read both
@@ -32,7 +55,9 @@ export async function list(context) {
   const names = new Map(campaigns.map((c) => [c.campaign_id, c.name]));
   const reasonNames = new Map(reasons.map((r) => [r.call_reason_id, r.name]));
   const dayId = fieldId("day");
+  const dayHint = fieldId("day-hint");
   const campaignId = fieldId("campaign");
+  const sclId = fieldId("scl");
   const filters = h(
     "form",
     {
@@ -40,13 +65,23 @@ export async function list(context) {
       onSubmit: (event) => {
         event.preventDefault();
         const form = new FormData(event.target);
-        const query = new URLSearchParams({ day: form.get("day") || today() });
+        const query = new URLSearchParams();
+        if (form.get("scl")) query.set("scl", form.get("scl"));
+        if (form.get("day") || !form.get("scl")) query.set("day", form.get("day") || today());
         if (form.get("campaign")) query.set("campaign", form.get("campaign"));
         context.navigate(`/calls?${query}`);
       },
     },
+    h("label", { for: sclId }, "Which calls"),
+    h(
+      "select",
+      { id: sclId, name: "scl" },
+      h("option", { value: "" }, "Every call"),
+      h("option", { value: NOT_PROSPECT, selected: scl === NOT_PROSPECT }, "Judged not a prospect (to review)"),
+    ),
     h("label", { for: dayId }, "Day"),
-    h("input", { id: dayId, name: "day", type: "date", value: day, required: true }),
+    h("input", { id: dayId, name: "day", type: "date", value: day, "aria-describedby": dayHint }),
+    h("span", { id: dayHint, class: "hint" }, "Empty: today, or every day for the calls judged not a prospect."),
     h("label", { for: campaignId }, "Campaign"),
     h(
       "select",
@@ -60,7 +95,8 @@ export async function list(context) {
   );
   const results = h("div", { class: "results" }, loading("the calls"));
   replace(main, h("h1", {}, "Calls"), filters, results);
-  await showPage(context, results, { day, campaign_id: campaign || undefined, limit: 100 }, names, reasonNames);
+  const query = { day: day || undefined, campaign_id: campaign || undefined, scl: scl || undefined, limit: 100 };
+  await showPage(context, results, query, names, reasonNames);
 }
 
 async function showPage(context, results, query, names, reasonNames, nextToken) {
@@ -71,8 +107,11 @@ async function showPage(context, results, query, names, reasonNames, nextToken) 
     if (error.status === 403) return replace(context.main, noAccess("Calls", "Create, convert and dismiss leads"));
     return replace(results, problem(error, { retry: () => showPage(context, results, query, names, reasonNames, nextToken) }));
   }
+  const judged = query.scl === NOT_PROSPECT;
+  const when = query.day ? ` on ${query.day}` : "";
   if (!nextToken && page.items.length === 0) {
-    return replace(results, h("p", { class: "empty" }, `No calls on ${query.day}${query.campaign_id ? " for this choice" : ""}.`));
+    const what = judged ? "No calls judged not a prospect" : "No calls";
+    return replace(results, h("p", { class: "empty" }, `${what}${when}${query.campaign_id ? " for this choice" : ""}.`));
   }
   let body = results.querySelector("tbody");
   if (!body) {
@@ -82,8 +121,12 @@ async function showPage(context, results, query, names, reasonNames, nextToken) 
       h(
         "table",
         { class: "queue" },
-        h("caption", { class: "visually-hidden" }, `Calls on ${query.day}`),
-        h("thead", {}, h("tr", {}, ["When", "Caller", "Number called", "Campaign", "Duration", "Reason"].map((c) => h("th", { scope: "col" }, c)))),
+        h("caption", { class: "visually-hidden" }, judged ? `Calls judged not a prospect${when}` : `Calls${when}`),
+        h(
+          "thead",
+          {},
+          h("tr", {}, ["When", "Caller", "Number called", "Campaign", "Duration", "Reason", ...(judged ? ["Why not a prospect"] : [])].map((c) => h("th", { scope: "col" }, c))),
+        ),
         body,
       ),
     );
@@ -99,6 +142,7 @@ async function showPage(context, results, query, names, reasonNames, nextToken) 
         h("td", {}, campaignName(call, names)),
         h("td", {}, format.duration(call.duration_seconds)),
         h("td", {}, reasonNames.get(call.classification?.call_reason_id) || "Not classified"),
+        judged ? h("td", {}, call.analysis ? `${verdict(call.analysis)}: ${call.analysis.reasons.join("; ")}` : EVALUATION[call.scl_evaluation]) : null,
       ),
     );
   }
@@ -147,6 +191,7 @@ function draw(context, call, reasons, message) {
         ["Direction", call.direction || "—"],
         ["Attribution", ATTRIBUTION[call.attribution] || call.attribution || "—"],
         ["Answered by", call.agent || "—"],
+        ["Second Chance Leads", EVALUATION[call.scl_evaluation] || (call.scl_evaluation ? call.scl_evaluation : "Not evaluated")],
       ].map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]),
     ),
     call.analysis
@@ -154,6 +199,7 @@ function draw(context, call, reasons, message) {
           "section",
           { "aria-labelledby": "analysis-title" },
           h("h2", { id: "analysis-title" }, "What the analyser heard"),
+          h("p", { "data-testid": "verdict" }, h("strong", {}, verdict(call.analysis))),
           h("p", {}, call.analysis.summary || ""),
           call.analysis.reasons?.length ? h("ul", {}, call.analysis.reasons.map((r) => h("li", {}, r))) : null,
         )

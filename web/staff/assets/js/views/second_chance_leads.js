@@ -108,7 +108,14 @@ export async function queue(context) {
     h("button", { type: "submit" }, "Search"),
   );
   const results = h("div", { class: "results" }, loading("the Second Chance Leads"));
-  replace(main, h("h1", {}, "Second Chance Leads"), tabs, filters, counts, results);
+  const audit = h(
+    "p",
+    { class: "meta" },
+    "Calls the analyser left out of this queue: ",
+    h("a", { href: "/calls?scl=not_prospect" }, "calls judged not a prospect, with its reasons"),
+    ".",
+  );
+  replace(main, h("h1", {}, "Second Chance Leads"), tabs, filters, counts, results, audit);
 
   api
     .get("/v1/second-chance-leads/counts")
