@@ -1,17 +1,18 @@
 """The SCL analyser's quality on the labelled corpus, as a markdown report.
 
-    .venv/bin/python bench/analyser_quality.py [--part dev|blind|older|all] [--repeat 5]
+    .venv/bin/python bench/analyser_quality.py [--part dev|blind|fresh|older|all] [--repeat 5]
 
-`RulesAnalyser` (the rules and their learned corrections) over `tests/data/scl_corpus/` (issue 20: 469 calls
-written blind to the analyser and split once, before any tuning): the development part (`dev.jsonl`, 256 calls,
-the one the analyser was tuned and trained on) and the blind part (`blind.jsonl`, 213 calls, scored only when a
-change is final), and, with `--part older`, the two older labelled sets (`tests/data/scl_transcripts*.jsonl`, now
-part of the training data). A prospect is the positive class. Each part prints precision, recall, F1 and the
-confusion (tp/fp/fn/tn), then the confusion per kind of call and per style of transcript. The development and older
-parts also list their misclassified calls (id, kind, confidence, reasons); the blind part shows counts only, never an
-id, a text or a reason of its calls, so that reading the report cannot tune on it. `--part` defaults to the
-development part; `all` is every part. Time per transcript is the median of `--repeat` passes over the
-development part.
+`RulesAnalyser` (the rules and their learned corrections) over `tests/data/scl_corpus/` (issue 20: 469 calls written
+blind to the analyser and split once, before any tuning): the development part (`dev.jsonl`, 256 calls, the one the
+analyser was tuned and trained on) and the blind part (`blind.jsonl`, 213 calls, scored only when a change is
+final); the fresh blind part (`fresh.jsonl`, 240 calls written on 2026-12-03 by writers who never saw the analyser,
+after its tuning was over); and, with `--part older`, the two older labelled sets
+(`tests/data/scl_transcripts*.jsonl`, now part of the training data). A prospect is the positive class. Each part
+prints precision, recall, F1 and the confusion (tp/fp/fn/tn), then the confusion per kind of call and per style of
+transcript. The development and older parts also list their misclassified calls (id, kind, confidence, reasons); the
+two blind parts show counts only, never an id, a text or a reason of their calls, so that reading the report cannot
+tune on them. `--part` defaults to the development part; `all` is every part. Time per transcript is the median of
+`--repeat` passes over the development part.
 
 Figures: `bench/README.md`, "The SCL analyser: precision and recall, measured blind". The tests that hold them:
 `tests/unit/test_analyser_quality.py`, by the functions below.
@@ -35,9 +36,9 @@ from leadline.scl.analysis import Analysis  # noqa: E402
 from leadline.scl.analysis.rules import RulesAnalyser  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-CORPUS = {"dev": DATA / "scl_corpus" / "dev.jsonl", "blind": DATA / "scl_corpus" / "blind.jsonl"}
+BLIND, FRESH = "blind", "fresh"
+CORPUS = {part: DATA / "scl_corpus" / f"{part}.jsonl" for part in ("dev", BLIND, FRESH)}
 OLDER = {"older": DATA / "scl_transcripts.jsonl", "older holdout": DATA / "scl_transcripts_holdout.jsonl"}
-BLIND = "blind"
 
 Analyse = Callable[[str], Analysis]
 
@@ -80,7 +81,7 @@ class Confusion:
 @dataclass
 class Quality:
     """A part's figures: the whole confusion, the confusion per kind and per style, and the misclassified calls (kept
-    only when asked for: never for the blind part)."""
+    only when asked for: never for a blind part)."""
 
     overall: Confusion = field(default_factory=Confusion)
     by_kind: dict[str, Confusion] = field(default_factory=dict)
@@ -104,9 +105,10 @@ def measure(rows: Iterable[dict], analyse: Analyse, *, keep_misses: bool) -> Qua
 
 
 def measure_part(part: str, analyse: Analyse | None = None) -> Quality:
-    """One part's figures (`dev`, `blind`, `older`, `older holdout`); the blind part's keep no misclassified call."""
+    """One part's figures (`dev`, `blind`, `fresh`, `older`, `older holdout`); a blind part's keep no misclassified
+    call."""
     path = CORPUS.get(part) or OLDER[part]
-    return measure(load(path), analyse or RulesAnalyser().analyse, keep_misses=part != BLIND)
+    return measure(load(path), analyse or RulesAnalyser().analyse, keep_misses=part not in (BLIND, FRESH))
 
 
 def _figures(c: Confusion) -> str:
@@ -149,14 +151,15 @@ def time_per_transcript(rows: list[dict], analyse: Analyse, repeat: int) -> floa
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("dev", BLIND, "older", "all"), default="dev")
+    parser.add_argument("--part", choices=("dev", BLIND, FRESH, "older", "all"), default="dev")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     analyse = RulesAnalyser().analyse
-    parts = {"dev": ["dev"], BLIND: [BLIND], "older": list(OLDER), "all": ["dev", BLIND, *OLDER]}[args.part]
+    parts = {"dev": ["dev"], BLIND: [BLIND], FRESH: [FRESH], "older": list(OLDER), "all": ["dev", BLIND, FRESH, *OLDER]}
+    parts = parts[args.part]
     for part in parts:
         print(report(part, measure_part(part, analyse)))
-    if args.part != BLIND:
+    if args.part not in (BLIND, FRESH):
         per_call = time_per_transcript(load(CORPUS["dev"]), analyse, args.repeat)
         print(
             f"Time per transcript: median {per_call * 1e6:.0f} µs over {args.repeat} passes of the development part.\n"

@@ -67,6 +67,8 @@ def _read(name: str) -> list[dict]:
 DEV = _read("dev.jsonl")
 BLIND = _read("blind.jsonl")
 ALL = DEV + BLIND
+# the second blind part, written after the tuning was over: outside the split, held to the same format
+FRESH = _read("fresh.jsonl")
 
 
 def _lines(record: dict) -> list[str]:
@@ -85,10 +87,10 @@ def test_the_corpus_is_large_and_both_parts_are_substantial():
     assert len(DEV) >= 200 and len(BLIND) >= 180
 
 
-@pytest.mark.parametrize("record", ALL, ids=lambda record: record["id"])
+@pytest.mark.parametrize("record", ALL + FRESH, ids=lambda record: record["id"])
 def test_every_record_has_the_documented_fields(record):
     assert set(record) <= {"id", "trade", "kind", "style", "is_prospect", "transcript", "note"}
-    assert re.fullmatch(r"c-\d{4}", record["id"])
+    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"f\d-\d{3}", record["id"])
     assert record["trade"] in TRADES
     assert record["kind"] in PROSPECT_KINDS | NOT_PROSPECT_KINDS
     assert record["style"] in STYLES
@@ -116,7 +118,7 @@ def test_every_style_is_well_represented():
     assert {style: n for style, n in counts.items() if n < 25} == {}
 
 
-@pytest.mark.parametrize("record", ALL, ids=lambda record: record["id"])
+@pytest.mark.parametrize("record", ALL + FRESH, ids=lambda record: record["id"])
 def test_each_transcript_looks_as_its_style_says(record):
     transcript = record["transcript"]
     style = record["style"]
@@ -151,26 +153,26 @@ def test_both_labels_are_well_represented_in_each_part(part):
 def test_a_label_against_its_kind_is_explained_by_a_note():
     against = [
         record["id"]
-        for record in ALL
+        for record in ALL + FRESH
         if record["is_prospect"] != (record["kind"] in PROSPECT_KINDS) and "note" not in record
     ]
     assert against == []
 
 
 def test_ids_are_unique_and_the_two_parts_are_disjoint():
-    ids = [record["id"] for record in ALL]
+    ids = [record["id"] for record in ALL + FRESH]
     assert len(ids) == len(set(ids))
     assert not {r["id"] for r in DEV} & {r["id"] for r in BLIND}
 
 
 def test_no_transcript_is_repeated():
-    normalised = [" ".join(record["transcript"].lower().split()) for record in ALL]
+    normalised = [" ".join(record["transcript"].lower().split()) for record in ALL + FRESH]
     assert len(normalised) == len(set(normalised))
 
 
 def test_no_sentence_of_25_characters_or_more_is_reused_across_transcripts():
     where = defaultdict(set)
-    for record in ALL:
+    for record in ALL + FRESH:
         for sentence in _sentences(record["transcript"]):
             if len(sentence) >= 25:
                 where[sentence].add(record["id"])
@@ -190,3 +192,11 @@ def test_the_split_is_the_documented_one():
     # Then that is exactly the development part, and the rest is the blind part
     assert {record["id"] for record in DEV} == expected_dev
     assert {record["id"] for record in BLIND} == {record["id"] for record in ALL} - expected_dev
+
+
+def test_the_fresh_part_has_every_kind_ten_times_and_both_labels():
+    assert Counter(record["kind"] for record in FRESH) == dict.fromkeys(PROSPECT_KINDS | NOT_PROSPECT_KINDS, 10)
+    assert 0.35 <= sum(record["is_prospect"] for record in FRESH) / len(FRESH) <= 0.65
+    assert set(Counter(record["trade"] for record in FRESH)) == TRADES
+    assert {style: n for style, n in Counter(record["style"] for record in FRESH).items() if n < 20} == {}
+    assert set(Counter(record["style"] for record in FRESH)) == STYLES
