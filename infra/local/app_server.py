@@ -48,7 +48,7 @@ class StaffApp:
         }
 
     def get(self, path: str) -> tuple[int, str, bytes]:
-        if path == app_hosting.CONFIG_PATH:
+        if path == app_hosting.CONFIG_PATH:  # in AWS a file the deployment writes; here made from the runtime
             return 200, "application/json", json.dumps(self.config()).encode()
         if path == EMPLOYEES_PATH:
             return 200, "application/json", json.dumps(self.employees()).encode()

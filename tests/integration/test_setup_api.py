@@ -4,6 +4,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from leadline.data.repositories import people
+from leadline.errors import Conflict
+from leadline.setup import service
 from tests.support.api import Api
 
 
@@ -236,13 +239,95 @@ def test_the_one_managing_employees_cannot_take_that_from_themselves(tenant):
     granted = tenant.admin.patch(me, {"granted_permissions": ["manage_employees"], "role_id": "office_manager"})
     assert granted.status_code == 200, granted.text
     error = _error(tenant.admin.patch(me, {"granted_permissions": []}), 409)
-    assert "manage_employees" in error["message"]
+    assert "manage employees" in error["message"] and error["errors"][0]["field"] == "granted_permissions"
     assert tenant.admin.patch("/v1/roles/admin", {"permissions": ["view_reports"]}).status_code == 200
     assert tenant.admin.patch(f"/v1/employees/{tenant.csr_employee_id}", {"active": False}).status_code == 200
     assert "manage_employees" in tenant.admin.get("/v1/me").json()["permissions"]
 
 
+def test_moving_oneself_to_a_role_that_does_not_exist_is_bad_input_not_a_conflict(tenant):
+    me = f"/v1/employees/{tenant.admin.get('/v1/me').json()['employee_id']}"
+    error = _error(tenant.admin.patch(me, {"role_id": "no_such_role"}), 422)
+    assert error["errors"][0]["field"] == "role_id" and "does not exist" in error["message"]
+
+
+def _meanwhile(monkeypatch, records, read: str, other_change) -> None:
+    """`records.<read>` answers what it read, but another request's change is written between that read and the
+    caller's own write: the interleaving of two requests at the same time, made certain."""
+    real_read = getattr(records, read)
+
+    def read_then_the_other_request(tenant_id, ident):
+        found = real_read(tenant_id, ident)
+        monkeypatch.setattr(records, read, real_read)
+        other_change()
+        return found
+
+    monkeypatch.setattr(records, read, read_then_the_other_request)
+
+
+def test_two_changes_at_once_cannot_both_take_manage_employees_from_the_one_making_them(tenant, monkeypatch):
+    me = tenant.admin.get("/v1/me").json()["employee_id"]
+    assert tenant.admin.patch(f"/v1/employees/{me}", {"granted_permissions": ["manage_employees"]}).status_code == 200
+    # one tab takes the grant (the role still gives it) while another takes it from the role (the grant gives it)
+    _meanwhile(
+        monkeypatch,
+        people.roles,
+        "get",
+        lambda: service.update_role(tenant.tenant_id, "admin", {"permissions": {"view_reports"}}, changed_by=me),
+    )
+    with pytest.raises(Conflict, match="your role changed at the same time"):
+        service.update_employee(tenant.tenant_id, me, {"granted_permissions": set()}, changed_by=me)
+    assert "manage_employees" in tenant.admin.get("/v1/me").json()["permissions"]
+
+    # and the other way round: the role change reads the caller's record, then the grant goes
+    assert tenant.admin.patch("/v1/roles/admin", {"permissions": ["manage_employees"]}).status_code == 200
+    _meanwhile(
+        monkeypatch,
+        people.employees,
+        "get",
+        lambda: service.update_employee(tenant.tenant_id, me, {"granted_permissions": set()}, changed_by=me),
+    )
+    with pytest.raises(Conflict, match="your own record changed at the same time"):
+        service.update_role(tenant.tenant_id, "admin", {"permissions": {"view_reports"}}, changed_by=me)
+    assert "manage_employees" in tenant.admin.get("/v1/me").json()["permissions"]
+
+
+def test_two_admins_deactivating_each_other_at_once_leave_one_active(tenant, monkeypatch):
+    first = tenant.admin.get("/v1/me").json()["employee_id"]
+    second = tenant.admin.post(
+        "/v1/employees", {"name": "Second Admin", "email": "second-admin@example.com", "role_id": "admin"}
+    ).json()["employee_id"]
+    _meanwhile(
+        monkeypatch,
+        people.employees,
+        "get_or_404",
+        lambda: service.update_employee(tenant.tenant_id, first, {"active": False}, changed_by=second),
+    )
+    with pytest.raises(Conflict, match="your own record changed at the same time"):
+        service.update_employee(tenant.tenant_id, second, {"active": False}, changed_by=first)
+    admins = tenant.admin.get("/v1/employees", params={"limit": 200})  # the first admin is deactivated: 403
+    assert admins.status_code == 403
+    assert people.employees.get(tenant.tenant_id, second).active is True
+
+
 # --- bad input: 4xx with a message saying what is wrong -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/v1/leads", "phone"),
+        ("/v1/customers", "phone"),
+        ("/v1/calls", "caller"),
+        ("/v1/second-chance-leads/banner", "phone"),
+    ],
+)
+def test_a_phone_in_a_query_that_is_not_one_is_told_in_words(tenant, path, parameter):
+    error = _error(tenant.admin.get(path, params={parameter: "call me"}), 422)
+    assert error["errors"] == [
+        {"field": parameter, "message": "phone numbers are digits, spaces, ( ) . - and a leading + only"}
+    ]
+    assert tenant.admin.get(path, params={parameter: "(512) 555-0142"}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -374,55 +374,73 @@ def list_employees(tenant_id: str, *, limit: int, next_token: str | None) -> dic
     return _page_view(people.employees.list_page(tenant_id, limit=limit, next_token=next_token), employee_view)
 
 
-# The one who changes employees cannot take that away from themselves: someone able to manage employees is
-# always left (the caller), so a company never locks itself out of its own set-up.
+# The one who changes employees cannot take that away from themselves, and stays active while changing others: someone
+# able to manage employees is always left (the caller), so a company never locks itself out of its own set-up. The
+# checks hold in the transaction that writes the change, so two changes at the same time cannot both pass them.
+_MANAGE = Permission.MANAGE_EMPLOYEES.value
 _KEEP_MANAGING = (
-    "you cannot take away your own '{permission}' permission ({how}): ask another employee who has it, "
-    "so that the company always keeps someone who can manage employees"
+    "you cannot take away your own permission to manage employees ({how}): ask another employee who can manage "
+    "employees, so that the company always keeps someone who can"
 )
+_CHANGED_MEANWHILE = "{what} changed at the same time as this change; look again and retry"
 
 
 def update_employee(
     tenant_id: str, employee_id: str, changes: dict[str, Any], *, changed_by: str | None = None
 ) -> dict[str, Any]:
-    """`changed_by`: the employee making the change; changing themselves, they must keep manage_employees."""
+    """`changed_by`: the employee making the change; changing themselves, they must keep manage_employees, and
+    changing another, they must still be active when it is written."""
     check_permission_names(changes.get("granted_permissions"))
     employee = people.employees.get_or_404(tenant_id, employee_id)
     old_email = employee.email
     _apply(employee, changes)
-    if employee_id == changed_by:
-        _keep_managing_employees(tenant_id, employee)
     store.touch(employee)
     steps = [TxStep.put(employee, "the employee was changed by someone else at the same time; retry")]
-    if "role_id" in changes:
+    keep = _keep_managing_employees(tenant_id, employee, changes) if changed_by == employee_id else []
+    if "role_id" in changes and not keep:  # a check that the role grants manage_employees holds that it exists too
         steps.append(_role_exists_step(tenant_id, employee.role_id))
+    if changed_by and changed_by != employee_id:
+        steps.append(people.active_check(tenant_id, changed_by, _CHANGED_MEANWHILE.format(what="your own record")))
+    steps += keep
     store.transact(steps + _email_steps(tenant_id, employee_id, old_email, employee.email))
     return employee_view(employee)
 
 
-def _keep_managing_employees(tenant_id: str, employee: Employee) -> None:
-    manage = Permission.MANAGE_EMPLOYEES.value
+def _keep_managing_employees(tenant_id: str, employee: Employee, changes: dict[str, Any]) -> list[TxStep]:
+    """The steps that hold the employee, changing themselves, to managing employees (by their grants, which their
+    own record's version holds, or by their role, which a check holds); a Conflict if the change takes it away."""
     if not employee.active:
-        raise Conflict(_KEEP_MANAGING.format(permission=manage, how="by deactivating yourself"), field="active")
-    if manage in (employee.granted_permissions or ()):
-        return
+        raise Conflict(_KEEP_MANAGING.format(how="by deactivating yourself"), field="active")
+    if _MANAGE in (employee.granted_permissions or ()):
+        return []
     role = people.roles.get(tenant_id, employee.role_id)
-    if role is None or manage not in (role.permissions or ()):
-        how = "by a role and grants without it"
-        raise Conflict(_KEEP_MANAGING.format(permission=manage, how=how), field="role_id")
+    if role is None:
+        return []  # no such role: its own step refuses the change (422)
+    if _MANAGE not in (role.permissions or ()):
+        field = "role_id" if "role_id" in changes else "granted_permissions"
+        how = "by moving to a role without it" if field == "role_id" else "by removing it from your grants"
+        raise Conflict(_KEEP_MANAGING.format(how=how), field=field)
+    return [people.role_grants_check(tenant_id, role.role_id, _MANAGE, _CHANGED_MEANWHILE.format(what="your role"))]
 
 
 def update_role(
     tenant_id: str, role_id: str, changes: dict[str, Any], *, changed_by: str | None = None
 ) -> dict[str, Any]:
     """`changed_by`: the employee making the change; changing their own role, they must keep manage_employees."""
-    manage = Permission.MANAGE_EMPLOYEES.value
-    if changed_by and "permissions" in changes and manage not in (changes["permissions"] or ()):
-        me = people.employees.get(tenant_id, changed_by)
-        if me is not None and me.role_id == role_id and manage not in (me.granted_permissions or ()):
-            how = "by taking it from your own role"
-            raise Conflict(_KEEP_MANAGING.format(permission=manage, how=how), field="permissions")
-    return roles.update(tenant_id, role_id, changes)
+    if not changed_by or "permissions" not in changes or _MANAGE in (changes["permissions"] or ()):
+        return roles.update(tenant_id, role_id, changes)
+    me = people.employees.get(tenant_id, changed_by)
+    if me is not None and me.role_id == role_id and _MANAGE not in (me.granted_permissions or ()):
+        raise Conflict(_KEEP_MANAGING.format(how="by taking it from your own role"), field="permissions")
+    role = people.roles.get_or_404(tenant_id, role_id)
+    _apply(role, changes)
+    store.touch(role)
+    steps = [TxStep.put(role, "the role was changed by someone else at the same time; retry")]
+    if me is not None:  # taking manage_employees from a role: the caller must not have come to rely on it meanwhile
+        held = _CHANGED_MEANWHILE.format(what="your own record")
+        steps.append(people.manages_without_role_check(tenant_id, changed_by, role_id, _MANAGE, held))
+    store.transact(steps)
+    return roles.view(role)
 
 
 # --- who may do what ---------------------------------------------------------------------------

@@ -144,7 +144,7 @@ export async function list(context) {
 function customerCell(lead) {
   const phone = lead.customer_phone ? format.phone(lead.customer_phone) : null;
   const href = `/leads/${encodeURIComponent(lead.lead_id)}`;
-  if (!lead.customer_name) return h("td", {}, h("a", { href }, phone || "Lead without a phone number"));
+  if (!lead.customer_name?.trim()) return h("td", {}, h("a", { href }, phone || "Lead without a phone number"));
   return h("td", {}, h("a", { href }, lead.customer_name), phone ? h("div", { class: "meta" }, phone) : null);
 }
 

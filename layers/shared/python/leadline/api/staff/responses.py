@@ -414,7 +414,9 @@ class Lead(ResponseModel):
 class LeadListed(Lead):
     """A lead in a list, with its customer's name."""
 
-    customer_name: str | None = Field(description="The customer's name; null for a lead without a customer")
+    customer_name: str | None = Field(
+        description="The customer's name; null when the lead has no customer or it is not found"
+    )
 
 
 class LeadPage(Page[LeadListed]):

@@ -9,7 +9,9 @@ numbering plan, a domain a hostname, a day or a moment one of the calendar, a re
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -41,10 +43,15 @@ from leadline.scl_statuses import LABELS as SCL_STATUSES
 
 # The patterns are ECMA 262 and Python alike (no \s, \d or \w, whose meaning differs between them): what a client
 # checks with the document is what the API checks.
-BLANK = " \t\n\r\f\v"
-NOT_BLANK = f"[^{BLANK}]"
+# White space, Unicode's too (both languages' classes differ on it), and the invisible zero-width space and BOM.
+BLANK = (
+    " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_BLANK_CLASS = "".join(f"\\u{ord(c):04x}" for c in BLANK)  # as \u escapes: the document stays readable
+NOT_BLANK = f"[^{_BLANK_CLASS}]"
 IDENT = "^[A-Za-z0-9_-]{1,64}$"
-_ADDRESS = f"[^@<>{BLANK}]+@[^@<>{BLANK}]+\\.[^@<>{BLANK}]+"
+_ADDRESS = f"[^@<>{_BLANK_CLASS}]+@[^@<>{_BLANK_CLASS}]+\\.[^@<>{_BLANK_CLASS}]+"
 EMAIL = f"^{_ADDRESS}$"
 SENDER = f"^(?:[^<>\\r\\n]{{1,100}}<{_ADDRESS}>|{_ADDRESS})$"
 # A phone number as people write it, (512) 555-0100, +1 512-555-0100, ...: then its numbering plan decides. (A space
@@ -77,17 +84,26 @@ def _text(max_length: int) -> Any:
     return _checked(NOT_BLANK, "is blank", lambda value: value.strip(BLANK), min_length=1, max_length=max_length)
 
 
-def _unique(items: Any) -> Any:
-    if isinstance(items, list):
-        repeated = sorted({str(item)[:50] for item in items if items.count(item) > 1})
+def _unique(max_items: int) -> Callable[[Any], Any]:
+    def check(items: Any) -> Any:
+        if not isinstance(items, list):
+            return items
+        if len(items) > max_items:  # before any item is read (a set's own maxItems counts them once deduplicated)
+            raise ValueError(f"lists at most {max_items} items")
+        seen = Counter(json.dumps(item, sort_keys=True) for item in items)
+        repeated = sorted(str(json.loads(key))[:50] for key, count in seen.items() if count > 1)
         if repeated:
             raise ValueError(f"lists {', '.join(repeated)} more than once")
-    return items
+        return items
+
+    return check
 
 
 def _json_whole_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("Input should be a whole number")
+    if isinstance(value, float) and not -(2**53) <= value <= 2**53:  # JSON's exact whole numbers, told in words
+        raise ValueError("Input should be a whole number of at most 16 digits")
     return value
 
 
@@ -114,7 +130,7 @@ def _in_words(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def unique_set(item: Any, max_items: int) -> Any:
     """A JSON array of distinct items (as the document's uniqueItems says), read as a set."""
-    return Annotated[set[item], Field(max_length=max_items), BeforeValidator(_unique)]  # Field first: maxItems
+    return Annotated[set[item], Field(max_length=max_items), BeforeValidator(_unique(max_items))]
 
 
 def calendar_day(value: str | None) -> str | None:
@@ -145,9 +161,20 @@ def _sender(value: str) -> str:
 _ID_MESSAGE = "not an id: letters, digits, '_' and '-' only, at most 64"
 _MOMENT_MESSAGE = "not an ISO 8601 date and time with an offset (e.g. 2026-11-24T09:00:00-06:00)"
 
+PHONE_MESSAGE = "phone numbers are digits, spaces, ( ) . - and a leading + only"
+_PHONE_CHARACTERS = re.compile(PHONE.removesuffix("$") + r"\Z")
+
+
+def phone_as_written(value: str | None) -> str | None:
+    """A phone number in a query: of the pattern PHONE, told in words; its numbering plan is the route's to check."""
+    if value is not None and not _PHONE_CHARACTERS.search(value):
+        raise ValueError(PHONE_MESSAGE)
+    return value
+
+
 Phone = _checked(
     PHONE,
-    "phone numbers are digits, spaces, ( ) . - and a leading + only",
+    PHONE_MESSAGE,
     _in_words(to_e164),
     max_length=PHONE_LENGTH,
     examples=["+15125550100"],
@@ -534,10 +561,11 @@ class DniSourceRule(Body):
         return self
 
 
-def _pool_size(pool: list[str]) -> list[str]:
-    if not pool:
+def _pool_size(pool: Any) -> Any:
+    """Before the numbers are read, so that a pool too long is refused at once."""
+    if isinstance(pool, list) and not pool:
         raise ValueError("the pool needs at least one tracking number: each visitor is shown one")
-    if len(pool) > MAX_POOL:
+    if isinstance(pool, list) and len(pool) > MAX_POOL:
         raise ValueError(f"the pool holds at most {MAX_POOL} numbers")
     return pool
 
@@ -547,7 +575,7 @@ class DniConfigPut(Body):
         description="The website's bare domain, e.g. acme-home.example (no http://, path or port)",
         examples=["acme-home.example"],
     )
-    pool: Annotated[list[Phone], AfterValidator(_pool_size)] = Field(
+    pool: Annotated[list[Phone], BeforeValidator(_pool_size)] = Field(
         description="The company's tracking numbers shown to visitors, one per visitor session",
         json_schema_extra={"minItems": 1, "maxItems": MAX_POOL},
     )

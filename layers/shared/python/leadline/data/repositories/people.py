@@ -35,3 +35,20 @@ def email_release_step(tenant_id: str, email: str, employee_id: str, message: st
     return TxStep.delete(
         EmailClaim(keys.tenant(tenant_id), keys.email(email)), EmailClaim.employee_id == employee_id, message
     )
+
+
+def role_grants_check(tenant_id: str, role_id: str, permission: str, message: str) -> TxStep:
+    """A transaction step that holds while the role grants `permission`."""
+    return TxStep.check(Role, tenant_id, keys.role(role_id), Role.permissions.contains(permission), message)
+
+
+def active_check(tenant_id: str, employee_id: str, message: str) -> TxStep:
+    """A transaction step that holds while the employee is active."""
+    return TxStep.check(Employee, tenant_id, keys.employee(employee_id), Employee.active == True, message)  # noqa: E712
+
+
+def manages_without_role_check(tenant_id: str, employee_id: str, role_id: str, permission: str, message: str) -> TxStep:
+    """A transaction step that holds while the employee is active and does not owe `permission` to `role_id`: in
+    another role, or granted it themselves."""
+    own = (Employee.role_id != role_id) | Employee.granted_permissions.contains(permission)
+    return TxStep.check(Employee, tenant_id, keys.employee(employee_id), (Employee.active == True) & own, message)  # noqa: E712

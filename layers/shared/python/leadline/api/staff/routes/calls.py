@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
-from leadline.api.staff.routes._common import Limit, NextToken, day_query
-from leadline.api.staff.schemas import PHONE, PHONE_LENGTH, ClassificationIn
+from leadline.api.staff.routes._common import Limit, NextToken, day_query, phone_query
+from leadline.api.staff.schemas import ClassificationIn
 from leadline.calls import service
 from leadline.permissions import Permission
 from leadline.phones import to_e164
@@ -17,7 +17,7 @@ router = APIGatewayRouter()
 
 Day = day_query("A day in the company's time zone", optional=True)
 CampaignFilter = Annotated[str | None, Query(max_length=64, description="A campaign id, or 'unknown', or 'direct'")]
-CallerFilter = Annotated[str | None, Query(pattern=PHONE, max_length=PHONE_LENGTH, description="The caller's number")]
+CallerFilter = phone_query("The caller's number", optional=True)
 SclFilter = Annotated[
     Literal["not_prospect"] | None,
     Query(

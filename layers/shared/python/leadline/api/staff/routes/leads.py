@@ -7,10 +7,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from leadline.api.staff import contract, responses
 from leadline.api.staff.auth import principal
-from leadline.api.staff.routes._common import Limit, NextToken, day_query
+from leadline.api.staff.routes._common import Limit, NextToken, day_query, phone_query
 from leadline.api.staff.schemas import (
-    PHONE,
-    PHONE_LENGTH,
     ConvertIn,
     DismissIn,
     DismissReasonIn,
@@ -30,14 +28,7 @@ router = APIGatewayRouter()
 Status = Annotated[str | None, Query(pattern="^(open|converted|dismissed)$")]
 Source = Annotated[str | None, Query(pattern="^(" + "|".join(service.SOURCES) + ")$")]
 Id = Annotated[str | None, Query(max_length=64)]
-CallerPhone = Annotated[
-    str | None,
-    Query(
-        pattern=PHONE,
-        max_length=PHONE_LENGTH,
-        description="The customer's phone number (as people write it, or E.164)",
-    ),
-]
+CallerPhone = phone_query("The customer's phone number (as people write it, or E.164)", optional=True)
 Day = day_query("Created on or after / up to (UTC)", optional=True)
 
 
