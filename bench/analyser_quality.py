@@ -1,18 +1,18 @@
 """The SCL analyser's quality on the labelled corpus, as a markdown report.
 
-    .venv/bin/python bench/analyser_quality.py [--part dev|blind|fresh|older|all] [--repeat 5]
+    .venv/bin/python bench/analyser_quality.py [--part dev|blind|fresh|fresh2|older|all] [--repeat 5]
 
 `RulesAnalyser` (the rules and their learned corrections) over `tests/data/scl_corpus/` (issue 20: 469 calls written
 blind to the analyser and split once, before any tuning): the development part (`dev.jsonl`, 256 calls, the one the
 analyser was tuned and trained on) and the blind part (`blind.jsonl`, 213 calls, scored only when a change is
-final); the fresh blind part (`fresh.jsonl`, 240 calls written on 2026-12-03 by writers who never saw the analyser,
-after its tuning was over); and, with `--part older`, the two older labelled sets
-(`tests/data/scl_transcripts*.jsonl`, now part of the training data). A prospect is the positive class. Each part
-prints precision, recall, F1 and the confusion (tp/fp/fn/tn), then the confusion per kind of call and per style of
-transcript. The development and older parts also list their misclassified calls (id, kind, confidence, reasons); the
-two blind parts show counts only, never an id, a text or a reason of their calls, so that reading the report cannot
-tune on them. `--part` defaults to the development part; `all` is every part. Time per transcript is the median of
-`--repeat` passes over the development part.
+final); two fresh blind parts (`fresh.jsonl` and `fresh2.jsonl`, 240 calls each, written on 2026-12-03 by writers
+who never saw the analyser; `tests/data/scl_corpus/README.md` says how each was used); and, with `--part older`, the
+two older labelled sets (`tests/data/scl_transcripts*.jsonl`, now part of the training data). A prospect is the
+positive class. Each part prints precision, recall, F1 and the confusion (tp/fp/fn/tn), then the confusion per kind
+of call and per style of transcript. The development and older parts also list their misclassified calls (id, kind,
+confidence, reasons); the blind parts show counts only, never an id, a text or a reason of their calls, so that
+reading the report cannot tune on them. `--part` defaults to the development part; `all` is every part. Time per
+transcript is the median of `--repeat` passes over the development part.
 
 Figures: `bench/README.md`, "The SCL analyser: precision and recall, measured blind". The tests that hold them:
 `tests/unit/test_analyser_quality.py`, by the functions below.
@@ -36,8 +36,9 @@ from leadline.scl.analysis import Analysis  # noqa: E402
 from leadline.scl.analysis.rules import RulesAnalyser  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-BLIND, FRESH = "blind", "fresh"
-CORPUS = {part: DATA / "scl_corpus" / f"{part}.jsonl" for part in ("dev", BLIND, FRESH)}
+BLIND, FRESH, FRESH2 = "blind", "fresh", "fresh2"
+BLIND_PARTS = (BLIND, FRESH, FRESH2)  # scored by counts only
+CORPUS = {part: DATA / "scl_corpus" / f"{part}.jsonl" for part in ("dev", *BLIND_PARTS)}
 OLDER = {"older": DATA / "scl_transcripts.jsonl", "older holdout": DATA / "scl_transcripts_holdout.jsonl"}
 
 Analyse = Callable[[str], Analysis]
@@ -105,10 +106,10 @@ def measure(rows: Iterable[dict], analyse: Analyse, *, keep_misses: bool) -> Qua
 
 
 def measure_part(part: str, analyse: Analyse | None = None) -> Quality:
-    """One part's figures (`dev`, `blind`, `fresh`, `older`, `older holdout`); a blind part's keep no misclassified
-    call."""
+    """One part's figures (`dev`, `blind`, `fresh`, `fresh2`, `older`, `older holdout`); a blind part's keep no
+    misclassified call."""
     path = CORPUS.get(part) or OLDER[part]
-    return measure(load(path), analyse or RulesAnalyser().analyse, keep_misses=part not in (BLIND, FRESH))
+    return measure(load(path), analyse or RulesAnalyser().analyse, keep_misses=part not in BLIND_PARTS)
 
 
 def _figures(c: Confusion) -> str:
@@ -151,15 +152,20 @@ def time_per_transcript(rows: list[dict], analyse: Analyse, repeat: int) -> floa
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("dev", BLIND, FRESH, "older", "all"), default="dev")
+    parser.add_argument("--part", choices=("dev", *BLIND_PARTS, "older", "all"), default="dev")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     analyse = RulesAnalyser().analyse
-    parts = {"dev": ["dev"], BLIND: [BLIND], FRESH: [FRESH], "older": list(OLDER), "all": ["dev", BLIND, FRESH, *OLDER]}
+    parts = {
+        "dev": ["dev"],
+        **{p: [p] for p in BLIND_PARTS},
+        "older": list(OLDER),
+        "all": ["dev", *BLIND_PARTS, *OLDER],
+    }
     parts = parts[args.part]
     for part in parts:
         print(report(part, measure_part(part, analyse)))
-    if args.part not in (BLIND, FRESH):
+    if args.part not in BLIND_PARTS:
         per_call = time_per_transcript(load(CORPUS["dev"]), analyse, args.repeat)
         print(
             f"Time per transcript: median {per_call * 1e6:.0f} µs over {args.repeat} passes of the development part.\n"

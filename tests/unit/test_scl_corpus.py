@@ -67,8 +67,8 @@ def _read(name: str) -> list[dict]:
 DEV = _read("dev.jsonl")
 BLIND = _read("blind.jsonl")
 ALL = DEV + BLIND
-# the second blind part, written after the tuning was over: outside the split, held to the same format
-FRESH = _read("fresh.jsonl")
+# the two fresh blind parts, written after the tuning was over: outside the split, held to the same format
+FRESH = _read("fresh.jsonl") + _read("fresh2.jsonl")
 
 
 def _lines(record: dict) -> list[str]:
@@ -90,7 +90,7 @@ def test_the_corpus_is_large_and_both_parts_are_substantial():
 @pytest.mark.parametrize("record", ALL + FRESH, ids=lambda record: record["id"])
 def test_every_record_has_the_documented_fields(record):
     assert set(record) <= {"id", "trade", "kind", "style", "is_prospect", "transcript", "note"}
-    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"f\d-\d{3}", record["id"])
+    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"[fg]\d-\d{3}", record["id"])
     assert record["trade"] in TRADES
     assert record["kind"] in PROSPECT_KINDS | NOT_PROSPECT_KINDS
     assert record["style"] in STYLES
@@ -194,9 +194,11 @@ def test_the_split_is_the_documented_one():
     assert {record["id"] for record in BLIND} == {record["id"] for record in ALL} - expected_dev
 
 
-def test_the_fresh_part_has_every_kind_ten_times_and_both_labels():
-    assert Counter(record["kind"] for record in FRESH) == dict.fromkeys(PROSPECT_KINDS | NOT_PROSPECT_KINDS, 10)
-    assert 0.35 <= sum(record["is_prospect"] for record in FRESH) / len(FRESH) <= 0.65
-    assert set(Counter(record["trade"] for record in FRESH)) == TRADES
-    assert {style: n for style, n in Counter(record["style"] for record in FRESH).items() if n < 20} == {}
-    assert set(Counter(record["style"] for record in FRESH)) == STYLES
+@pytest.mark.parametrize("part", ["fresh.jsonl", "fresh2.jsonl"])
+def test_each_fresh_part_has_every_kind_ten_times_and_both_labels(part):
+    records = _read(part)
+    assert Counter(record["kind"] for record in records) == dict.fromkeys(PROSPECT_KINDS | NOT_PROSPECT_KINDS, 10)
+    assert 0.35 <= sum(record["is_prospect"] for record in records) / len(records) <= 0.65
+    assert set(Counter(record["trade"] for record in records)) == TRADES
+    assert {style: n for style, n in Counter(record["style"] for record in records).items() if n < 20} == {}
+    assert set(Counter(record["style"] for record in records)) == STYLES
