@@ -69,6 +69,8 @@ BLIND = _read("blind.jsonl")
 ALL = DEV + BLIND
 # the two fresh blind parts, written after the tuning was over: outside the split, held to the same format
 FRESH = _read("fresh.jsonl") + _read("fresh2.jsonl")
+# the training calls of four more writers: outside the split and the measures, held to the same format
+TRAINING = _read("training.jsonl")
 
 
 def _lines(record: dict) -> list[str]:
@@ -87,10 +89,10 @@ def test_the_corpus_is_large_and_both_parts_are_substantial():
     assert len(DEV) >= 200 and len(BLIND) >= 180
 
 
-@pytest.mark.parametrize("record", ALL + FRESH, ids=lambda record: record["id"])
+@pytest.mark.parametrize("record", ALL + FRESH + TRAINING, ids=lambda record: record["id"])
 def test_every_record_has_the_documented_fields(record):
     assert set(record) <= {"id", "trade", "kind", "style", "is_prospect", "transcript", "note"}
-    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"[fg]\d-\d{3}", record["id"])
+    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"[fgt]\d-\d{3}", record["id"])
     assert record["trade"] in TRADES
     assert record["kind"] in PROSPECT_KINDS | NOT_PROSPECT_KINDS
     assert record["style"] in STYLES
@@ -118,7 +120,7 @@ def test_every_style_is_well_represented():
     assert {style: n for style, n in counts.items() if n < 25} == {}
 
 
-@pytest.mark.parametrize("record", ALL + FRESH, ids=lambda record: record["id"])
+@pytest.mark.parametrize("record", ALL + FRESH + TRAINING, ids=lambda record: record["id"])
 def test_each_transcript_looks_as_its_style_says(record):
     transcript = record["transcript"]
     style = record["style"]
@@ -153,14 +155,14 @@ def test_both_labels_are_well_represented_in_each_part(part):
 def test_a_label_against_its_kind_is_explained_by_a_note():
     against = [
         record["id"]
-        for record in ALL + FRESH
+        for record in ALL + FRESH + TRAINING
         if record["is_prospect"] != (record["kind"] in PROSPECT_KINDS) and "note" not in record
     ]
     assert against == []
 
 
 def test_ids_are_unique_and_the_two_parts_are_disjoint():
-    ids = [record["id"] for record in ALL + FRESH]
+    ids = [record["id"] for record in ALL + FRESH + TRAINING]
     assert len(ids) == len(set(ids))
     assert not {r["id"] for r in DEV} & {r["id"] for r in BLIND}
 
