@@ -1,6 +1,6 @@
 """The SCL analyser's quality on the labelled corpus, as a markdown report.
 
-    .venv/bin/python bench/analyser_quality.py [--part dev|blind|fresh|fresh2|older|all] [--repeat 5]
+    .venv/bin/python bench/analyser_quality.py [--part dev|blind|fresh|fresh2|fresh3|older|all] [--repeat 5]
 
 `RulesAnalyser` (the rules and their learned corrections) over `tests/data/scl_corpus/` (issue 20: 469 calls written
 blind to the analyser and split once, before any tuning): the development part (`dev.jsonl`, 256 calls, the one the
@@ -36,8 +36,8 @@ from leadline.scl.analysis import Analysis  # noqa: E402
 from leadline.scl.analysis.rules import RulesAnalyser  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-BLIND, FRESH, FRESH2 = "blind", "fresh", "fresh2"
-BLIND_PARTS = (BLIND, FRESH, FRESH2)  # scored by counts only
+BLIND, FRESH, FRESH2, FRESH3 = "blind", "fresh", "fresh2", "fresh3"
+BLIND_PARTS = (BLIND, FRESH, FRESH2, FRESH3)  # scored by counts only
 CORPUS = {part: DATA / "scl_corpus" / f"{part}.jsonl" for part in ("dev", *BLIND_PARTS)}
 OLDER = {"older": DATA / "scl_transcripts.jsonl", "older holdout": DATA / "scl_transcripts_holdout.jsonl"}
 

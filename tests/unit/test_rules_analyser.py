@@ -146,7 +146,7 @@ def test_a_call_with_neither_need_nor_intent_is_not_a_prospect():
 
 def test_the_learned_corrections_are_plain_numbers_in_a_small_file():
     corrections = model.corrections()
-    assert model.WEIGHTS_FILE.stat().st_size < 250_000  # read once a cold start: about 7 ms for 9,350 weights
+    assert model.WEIGHTS_FILE.stat().st_size < 500_000  # read once a cold start: about 8 ms for 16,479 weights
     assert all(isinstance(w, float) for w in corrections.weights.values())
     assert corrections.threshold < 0  # recall first: a call a little short of even is still called back
 

@@ -67,8 +67,8 @@ def _read(name: str) -> list[dict]:
 DEV = _read("dev.jsonl")
 BLIND = _read("blind.jsonl")
 ALL = DEV + BLIND
-# the two fresh blind parts, written after the tuning was over: outside the split, held to the same format
-FRESH = _read("fresh.jsonl") + _read("fresh2.jsonl")
+# the fresh blind parts, written after the tuning was over: outside the split, held to the same format
+FRESH = _read("fresh.jsonl") + _read("fresh2.jsonl") + _read("fresh3.jsonl")
 # the training calls of four more writers: outside the split and the measures, held to the same format
 TRAINING = _read("training.jsonl")
 
@@ -92,7 +92,7 @@ def test_the_corpus_is_large_and_both_parts_are_substantial():
 @pytest.mark.parametrize("record", ALL + FRESH + TRAINING, ids=lambda record: record["id"])
 def test_every_record_has_the_documented_fields(record):
     assert set(record) <= {"id", "trade", "kind", "style", "is_prospect", "transcript", "note"}
-    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"[fgt]\d-\d{3}", record["id"])
+    assert re.fullmatch(r"c-\d{4}", record["id"]) if record in ALL else re.fullmatch(r"[fght]\d-\d{3}", record["id"])
     assert record["trade"] in TRADES
     assert record["kind"] in PROSPECT_KINDS | NOT_PROSPECT_KINDS
     assert record["style"] in STYLES
@@ -196,10 +196,17 @@ def test_the_split_is_the_documented_one():
     assert {record["id"] for record in BLIND} == {record["id"] for record in ALL} - expected_dev
 
 
-@pytest.mark.parametrize("part", ["fresh.jsonl", "fresh2.jsonl"])
-def test_each_fresh_part_has_every_kind_ten_times_and_both_labels(part):
+# fresh3's fourth writer (installation quotes, reschedules, solicitors, maintenance, wrong numbers, consult first)
+# did not deliver in time: it holds the other eighteen kinds
+FRESH3_MISSING = {"installation_quote", "reschedule", "solicitor", "maintenance", "wrong_number", "consult_first"}
+
+
+@pytest.mark.parametrize("part", ["fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl"])
+def test_each_fresh_part_has_its_kinds_ten_times_and_both_labels(part):
     records = _read(part)
-    assert Counter(record["kind"] for record in records) == dict.fromkeys(PROSPECT_KINDS | NOT_PROSPECT_KINDS, 10)
+    kinds = PROSPECT_KINDS | NOT_PROSPECT_KINDS
+    kinds -= FRESH3_MISSING if part == "fresh3.jsonl" else set()
+    assert Counter(record["kind"] for record in records) == dict.fromkeys(kinds, 10)
     assert 0.35 <= sum(record["is_prospect"] for record in records) / len(records) <= 0.65
     assert set(Counter(record["trade"] for record in records)) == TRADES
     assert {style: n for style, n in Counter(record["style"] for record in records).items() if n < 20} == {}
