@@ -2,16 +2,18 @@
 
     .venv/bin/python bench/analyser_quality.py [--part dev|blind|fresh|fresh2|fresh3|older|all] [--repeat 5]
 
-`RulesAnalyser` (the rules and their learned corrections) over `tests/data/scl_corpus/` (issue 20: 469 calls written
-blind to the analyser and split once, before any tuning): the development part (`dev.jsonl`, 256 calls, the one the
-analyser was tuned and trained on) and the blind part (`blind.jsonl`, 213 calls, scored only when a change is
-final); two fresh blind parts (`fresh.jsonl` and `fresh2.jsonl`, 240 calls each, written on 2026-12-03 by writers
-who never saw the analyser; `tests/data/scl_corpus/README.md` says how each was used); and, with `--part older`, the
-two older labelled sets (`tests/data/scl_transcripts*.jsonl`, now part of the training data). A prospect is the
-positive class. Each part prints precision, recall, F1 and the confusion (tp/fp/fn/tn), then the confusion per kind
-of call and per style of transcript. The development and older parts also list their misclassified calls (id, kind,
-confidence, reasons); the blind parts show counts only, never an id, a text or a reason of their calls, so that
-reading the report cannot tune on them. `--part` defaults to the development part; `all` is every part. Time per
+`RulesAnalyser` (the rules and their learned corrections) over `tests/data/scl_corpus/` (issue 20), written blind to
+the analyser and split before any tuning: the development part (`dev.jsonl`, 256 calls) and four blind parts, each
+scored once when a change was final: `blind.jsonl` (213 calls), `fresh.jsonl` and `fresh2.jsonl` (240 each) and
+`fresh3.jsonl` (180). The first three were spent (scored blind, then trained on); `fresh3.jsonl` never was, and its
+figures are the analyser's blind figures. `older` is the two older labelled sets (`tests/data/scl_transcripts*.jsonl`,
+also training data). Each section's title says which of these the part is; `tests/data/scl_corpus/README.md` says
+how each was used. A prospect is the positive class.
+
+Each part prints precision, recall, F1 and the confusion (tp/fp/fn/tn), then the confusion per kind of call and per
+style of transcript. The parts trained on also list their misclassified calls (id, kind, confidence, reasons); the
+blind parts show counts only, never an id, a text or a reason of their calls, so that reading the report cannot
+tune on them. Without `--part` it prints the development part and the blind part; `all` is every part. Time per
 transcript is the median of `--repeat` passes over the development part.
 
 Figures: `bench/README.md`, "The SCL analyser: precision and recall, measured blind". The tests that hold them:
@@ -40,6 +42,15 @@ BLIND, FRESH, FRESH2, FRESH3 = "blind", "fresh", "fresh2", "fresh3"
 BLIND_PARTS = (BLIND, FRESH, FRESH2, FRESH3)  # scored by counts only
 CORPUS = {part: DATA / "scl_corpus" / f"{part}.jsonl" for part in ("dev", *BLIND_PARTS)}
 OLDER = {"older": DATA / "scl_transcripts.jsonl", "older holdout": DATA / "scl_transcripts_holdout.jsonl"}
+WHAT_EACH_PART_IS = {
+    "dev": "development part, trained on",
+    BLIND: "spent blind part: scored blind once, then trained on",
+    FRESH: "spent blind part: scored blind once, then trained on",
+    FRESH2: "spent blind part: scored blind once, then trained on",
+    FRESH3: "blind part: never trained on",
+    "older": "older labelled set, trained on",
+    "older holdout": "older labelled holdout, trained on",
+}
 
 Analyse = Callable[[str], Analysis]
 
@@ -127,7 +138,7 @@ def _table(title: str, table: dict[str, Confusion]) -> str:
 
 
 def report(part: str, quality: Quality) -> str:
-    out = [f"## {part}\n", _figures(quality.overall), _table("kind", quality.by_kind)]
+    out = [f"## {part} ({WHAT_EACH_PART_IS[part]})\n", _figures(quality.overall), _table("kind", quality.by_kind)]
     if quality.by_style:
         out.append(_table("style", quality.by_style))
     if quality.wrong:
@@ -152,11 +163,12 @@ def time_per_transcript(rows: list[dict], analyse: Analyse, repeat: int) -> floa
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("dev", *BLIND_PARTS, "older", "all"), default="dev")
+    parser.add_argument("--part", choices=("dev", *BLIND_PARTS, "older", "all"))
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     analyse = RulesAnalyser().analyse
     parts = {
+        None: ["dev", FRESH3],
         "dev": ["dev"],
         **{p: [p] for p in BLIND_PARTS},
         "older": list(OLDER),
